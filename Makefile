@@ -1,0 +1,104 @@
+# calls-api: plain GNU make. `make`, `make test`, `make demo`, `make stop`.
+
+PREFIX		?= /usr/local
+LIBEXECDIR	?= $(PREFIX)/lib/calls-api
+SYSCONFDIR	?= $(PREFIX)/etc
+DATADIR		?= $(PREFIX)/share/calls-api
+DESTDIR		?=
+
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wshadow -Wwrite-strings -Wformat=2 -Wpointer-arith
+HARDENING	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+LDHARDENING	 = -pie -Wl,-z,relro,-z,now
+
+ifeq ($(WERROR),1)
+WARNINGS	+= -Werror
+endif
+
+# SANITIZE=1 builds everything with ASan+UBSan into its own directory.
+ifeq ($(SANITIZE),1)
+BUILD		?= build/sanitize
+SANFLAGS	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+HARDENING	 = -fPIE
+else
+BUILD		?= build
+SANFLAGS	 =
+endif
+
+PKG_CFLAGS	:= $(shell pkg-config --cflags jansson libcrypto 2>/dev/null) \
+		   $(shell mariadb_config --cflags 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs jansson libcrypto 2>/dev/null) \
+		   $(shell mariadb_config --libs 2>/dev/null)
+
+ALL_CFLAGS	 = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(HARDENING) \
+		   $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS	 = $(LDHARDENING) $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC		:= $(sort $(wildcard lib/*.c))
+LIB_OBJ		:= $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BIN		:= $(BUILD)/calls-api
+
+# Demo settings.
+SERVER		?= apache
+PORT		?= 8080
+ROWS		?= 100000
+ORG		?= org_acme
+
+.PHONY: all deps test unit integration demo stop seed install clean
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+deps:
+	@scripts/deps.sh
+
+# Unit tests (no servers) and integration tests (private MariaDB, real
+# Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports).
+test: deps
+	$(MAKE) WERROR=1 all $(UNIT_BIN)
+	CALLS_API_BIN=$(CURDIR)/$(BIN) prove -f $(UNIT_BIN) tests/*.t
+
+unit: $(UNIT_BIN)
+	prove -f $(UNIT_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh start "$(SERVER)" "$(PORT)" "$(CURDIR)/$(BIN)"
+
+stop:
+	@scripts/demo.sh stop
+
+seed:
+	@scripts/seed.sh run "$(ROWS)" "$(ORG)"
+
+install: $(BIN)
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
+	    $(DESTDIR)$(DATADIR)/lighttpd
+	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
+	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
+	install -m 0644 apache/calls-api.conf apache/htaccess.example \
+	    $(DESTDIR)$(DATADIR)/apache/
+	install -m 0644 lighttpd/calls-api.conf $(DESTDIR)$(DATADIR)/lighttpd/
+	install -m 0640 calls-api.cnf.example \
+	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cgi/main.d

@@ -1,0 +1,59 @@
+#include <stdlib.h>
+#include <time.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "handler.h"
+#include "log.h"
+#include "sql.h"
+
+struct app {
+	struct config	 cfg;
+	struct db	 db;
+	struct handler	 handler;
+	struct response	 resp;
+};
+
+struct app *
+app_open(const char *conf_path)
+{
+	struct app	*app;
+	struct store	 store;
+	char		 why[512];
+	int		 configured;
+
+	if ((app = calloc(1, sizeof(*app))) == NULL)
+		return NULL;
+	configured = config_load(conf_path, &app->cfg, why, sizeof(why)) ==
+	    CA_OK;
+	if (!configured)
+		log_error("config: %s", why);
+	db_init(&app->db, app->cfg.path, sql_text, SQL__COUNT);
+	store.ops = &sql_store_ops;
+	store.ctx = &app->db;
+	if (handler_init(&app->handler, configured ? &app->cfg : NULL,
+	    &store) == -1) {
+		free(app);
+		return NULL;
+	}
+	return app;
+}
+
+const struct response *
+app_serve(struct app *app, const struct request *req)
+{
+	handler_serve(&app->handler, req, time(NULL), &app->resp);
+	return &app->resp;
+}
+
+void
+app_close(struct app *app)
+{
+	if (app == NULL)
+		return;
+	handler_free(&app->handler);
+	db_close(&app->db);
+	response_free(&app->resp);
+	free(app);
+}

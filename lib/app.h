@@ -1,0 +1,19 @@
+/*
+ * The responder as the accept loop sees it: open once per process (reads
+ * the config; the database is connected lazily), serve many requests.
+ */
+#ifndef CALLS_API_APP_H
+#define CALLS_API_APP_H
+
+#include "request.h"
+#include "response.h"
+
+struct app;
+
+/* NULL only when memory runs out. Problems are logged, answered as 500. */
+struct app		*app_open(const char *conf_path);
+/* The response lives in the app until the next call. */
+const struct response	*app_serve(struct app *, const struct request *);
+void			 app_close(struct app *);
+
+#endif

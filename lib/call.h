@@ -1,0 +1,63 @@
+/* One call summary, as the store returns it and the envelope prints it. */
+#ifndef CALLS_API_CALL_H
+#define CALLS_API_CALL_H
+
+#include <stddef.h>
+
+#include "cursor.h"
+#include "timestamp.h"
+
+/* Buffer sizes: column width in characters x 4 bytes (utf8mb4) + NUL. */
+#define ID_SIZE		(64 * 4 + 1)
+#define NUMBER_SIZE	(32 * 4 + 1)
+#define NAME_SIZE	(255 * 4 + 1)
+#define WORD_SIZE	(64 * 4 + 1)
+#define DECIMAL_SIZE	48
+
+/* Bits of call.null: which nullable fields are absent. */
+enum call_null {
+	CALL_NULL_FROM_NUMBER		= 1 << 0,
+	CALL_NULL_AGENT_NAME		= 1 << 1,
+	CALL_NULL_CALL_TYPE		= 1 << 2,
+	CALL_NULL_STATUS		= 1 << 3,
+	CALL_NULL_RECORDING		= 1 << 4,
+	CALL_NULL_TOTAL_COST		= 1 << 5,
+	CALL_NULL_DURATION		= 1 << 6,
+	CALL_NULL_TURN_COUNT		= 1 << 7,
+	CALL_NULL_UPDATED_AT		= 1 << 8,
+	CALL_NULL_START_TIME		= 1 << 9,
+	CALL_NULL_END_TIME		= 1 << 10,
+	CALL_NULL_END_REASON		= 1 << 11,
+	CALL_NULL_BILLING_STATUS	= 1 << 12
+};
+
+struct call {
+	char		 call_sid[ID_SIZE];
+	char		 to_number[NUMBER_SIZE];
+	char		 from_number[NUMBER_SIZE];
+	char		 agent_id[ID_SIZE];
+	char		 agent_name[NAME_SIZE];
+	char		 client_id[ID_SIZE];
+	char		 call_type[WORD_SIZE];
+	char		 status[WORD_SIZE];
+	int		 recording_enabled;
+	char		 total_cost[DECIMAL_SIZE];	/* decimal text */
+	char		 duration_seconds[DECIMAL_SIZE];	/* decimal text */
+	unsigned long	 turn_count;
+	struct ts	 created_at;
+	struct ts	 updated_at;
+	struct ts	 start_time;
+	struct ts	 end_time;
+	char		 end_reason[WORD_SIZE];
+	char		 billing_status[WORD_SIZE];
+	unsigned int	 null;		/* enum call_null bits */
+};
+
+/* A page of rows; the store fills it, the handler owns and reuses it. */
+struct call_page {
+	struct call	*rows;
+	size_t		 n;
+	size_t		 cap;
+};
+
+#endif

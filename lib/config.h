@@ -1,0 +1,35 @@
+/*
+ * The responder's own settings from the MySQL-style option file, group
+ * [calls-api]. The connection settings (host, socket, port, user,
+ * password, database) in the same group are read by the connector itself.
+ */
+#ifndef CALLS_API_CONFIG_H
+#define CALLS_API_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define CONFIG_GROUP		"calls-api"
+#define CONFIG_SECRET_MIN	32	/* bytes of cursor-secret, at least */
+#define CONFIG_SECRET_MAX	256
+#define CONFIG_CACHE_DEFAULT	30	/* key-cache-seconds */
+#define CONFIG_CACHE_MAX	3600
+#define CONFIG_ROUTE_DEFAULT	"/api/calls"
+
+struct config {
+	char		 path[4096];
+	unsigned char	 secret[CONFIG_SECRET_MAX];
+	size_t		 secret_len;
+	int		 key_cache_seconds;
+	char		 route[256];	/* the URL path served, e.g. /api/calls */
+};
+
+/*
+ * Load path into cfg. On failure returns CA_ERR_CONFIG with a one-line
+ * reason in why (never containing a secret).
+ */
+enum ca_err	config_load(const char *path, struct config *cfg,
+		    char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,148 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "base64.h"
+#include "cursor.h"
+
+#define MAC_LEN		32
+#define MAC_TEXT_LEN	43	/* base64url of 32 bytes, unpadded */
+#define MAC_DOMAIN	"calls-api/cursor/v1"
+#define MAC_INPUT_MAX	1024
+
+int
+call_sid_valid(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return 0;
+	return n >= 1 && n <= CALL_SID_MAX;
+}
+
+int
+cursor_text_plausible(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n >= CURSOR_TEXT_MAX)
+			return 0;
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789+/-_= ", s[n]) == NULL)
+			return 0;
+	}
+	return n > 0;
+}
+
+/* HMAC over domain, organisation, filters and position, NUL-separated. */
+static int
+mac_compute(const struct cursor_binding *b, const char *created_at,
+    const char *call_sid, unsigned char mac[MAC_LEN])
+{
+	const char	*parts[5];
+	unsigned char	 input[MAC_INPUT_MAX];
+	unsigned int	 maclen = 0;
+	size_t		 i, len, n = 0;
+
+	parts[0] = MAC_DOMAIN;
+	parts[1] = b->client_id;
+	parts[2] = b->filters != NULL ? b->filters : "";
+	parts[3] = created_at;
+	parts[4] = call_sid;
+	for (i = 0; i < 5; i++) {
+		len = strlen(parts[i]);
+		if (len + 1 > sizeof(input) - n)
+			return -1;
+		memcpy(input + n, parts[i], len + 1);	/* with its NUL */
+		n += len + 1;
+	}
+	if (b->secret == NULL || b->secret_len == 0 ||
+	    HMAC(EVP_sha256(), b->secret, (int)b->secret_len, input, n, mac,
+	    &maclen) == NULL || maclen != MAC_LEN)
+		return -1;
+	return 0;
+}
+
+int
+cursor_encode(const struct cursor_pos *pos, const struct cursor_binding *b,
+    char *out, size_t outcap)
+{
+	char		 when[TS_TEXT_SIZE], sig[B64_ENCODED_SIZE(MAC_LEN)];
+	unsigned char	 mac[MAC_LEN];
+	json_t		*obj = NULL;
+	char		*text = NULL;
+	size_t		 len;
+	int		 rc = -1;
+
+	if (!ts_valid(&pos->created_at) || !call_sid_valid(pos->call_sid))
+		goto out;
+	ts_format(&pos->created_at, 1, when);
+	if (mac_compute(b, when, pos->call_sid, mac) == -1)
+		goto out;
+	b64url_encode(mac, sizeof(mac), sig);
+	obj = json_pack("{s:i, s:s, s:s, s:s}", "v", CURSOR_VERSION,
+	    "created_at", when, "call_sid", pos->call_sid, "sig", sig);
+	if (obj == NULL ||
+	    (text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+		goto out;
+	len = strlen(text);
+	if (B64_ENCODED_SIZE(len) > outcap ||
+	    B64_ENCODED_SIZE(len) > CURSOR_TEXT_MAX + 1)
+		goto out;
+	b64url_encode((const unsigned char *)text, len, out);
+	rc = 0;
+out:
+	free(text);
+	json_decref(obj);
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return rc;
+}
+
+int
+cursor_decode(const char *text, const struct cursor_binding *b,
+    struct cursor_pos *pos)
+{
+	unsigned char	 raw[CURSOR_TEXT_MAX], mac[MAC_LEN], want[MAC_LEN];
+	json_t		*obj = NULL;
+	json_error_t	 jerr;
+	const char	*when, *sid, *sig;
+	json_int_t	 version;
+	long		 n;
+	int		 rc = -1;
+
+	if (!cursor_text_plausible(text))
+		goto out;
+	if ((n = b64_decode(text, strlen(text), raw, sizeof(raw))) <= 0)
+		goto out;
+	obj = json_loadb((const char *)raw, (size_t)n,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (obj == NULL || !json_is_object(obj) || json_object_size(obj) != 4)
+		goto out;
+	if (json_unpack(obj, "{s:I, s:s, s:s, s:s}", "v", &version,
+	    "created_at", &when, "call_sid", &sid, "sig", &sig) != 0)
+		goto out;
+	if (version != CURSOR_VERSION || strlen(sig) != MAC_TEXT_LEN ||
+	    b64_decode(sig, MAC_TEXT_LEN, mac, sizeof(mac)) != MAC_LEN)
+		goto out;
+	if (mac_compute(b, when, sid, want) == -1 ||
+	    CRYPTO_memcmp(mac, want, MAC_LEN) != 0)
+		goto out;
+	/* Authentic; still check the shape before it reaches SQL. */
+	if (ts_parse_exact(when, &pos->created_at) == -1 ||
+	    !call_sid_valid(sid))
+		goto out;
+	memcpy(pos->call_sid, sid, strlen(sid) + 1);
+	rc = 0;
+out:
+	json_decref(obj);
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}

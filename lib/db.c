@@ -1,0 +1,154 @@
+#include <string.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "db.h"
+#include "log.h"
+
+void
+db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
+    size_t nstmt)
+{
+	memset(db, 0, sizeof(*db));
+	db->conf_path = conf_path;
+	db->stmt_text = stmt_text;
+	db->nstmt = nstmt < DB_MAX_STMTS ? nstmt : DB_MAX_STMTS;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < DB_MAX_STMTS; i++) {
+		if (db->stmt[i] != NULL)
+			(void)mysql_stmt_close(db->stmt[i]);
+		db->stmt[i] = NULL;
+	}
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
+}
+
+/* Errors meaning "the server is gone or going": worth a reconnect. */
+static int
+connection_lost(unsigned int e)
+{
+	switch (e) {
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_SERVER_LOST_EXTENDED:
+	case ER_UNKNOWN_STMT_HANDLER:	/* statement gone with a reconnect */
+	case ER_SERVER_SHUTDOWN:
+	case ER_CONNECTION_KILLED:
+	case ER_CON_COUNT_ERROR:
+	case 4031:			/* ER_CLIENT_INTERACTION_TIMEOUT */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Errors that mean the configuration is wrong, not the server down. */
+static int
+misconfigured(unsigned int e)
+{
+	return e == ER_ACCESS_DENIED_ERROR || e == ER_DBACCESS_DENIED_ERROR ||
+	    e == ER_BAD_DB_ERROR || e == 1698 /* ER_ACCESS_DENIED_NO_PASSWORD */;
+}
+
+enum ca_err
+db_stmt_error(struct db *db, MYSQL_STMT *stmt, const char *what)
+{
+	unsigned int	 e = mysql_stmt_errno(stmt);
+
+	log_error("database: %s: %u %s", what, e, mysql_stmt_error(stmt));
+	(void)db;
+	return connection_lost(e) ? CA_ERR_DB_UNAVAILABLE : CA_ERR_INTERNAL;
+}
+
+static enum ca_err
+connect_and_prepare(struct db *db)
+{
+	unsigned int	 connect_timeout = DB_CONNECT_TIMEOUT;
+	unsigned int	 io_timeout = DB_IO_TIMEOUT;
+	my_bool		 reconnect = 0;
+	unsigned int	 e;
+	size_t		 i;
+	enum ca_err	 err;
+
+	if ((db->conn = mysql_init(NULL)) == NULL)
+		return CA_ERR_INTERNAL;
+	/* Our timeouts first; the option file may still override them. */
+	if (mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT,
+	    &connect_timeout) || mysql_options(db->conn,
+	    MYSQL_OPT_READ_TIMEOUT, &io_timeout) || mysql_options(db->conn,
+	    MYSQL_OPT_WRITE_TIMEOUT, &io_timeout) || mysql_options(db->conn,
+	    MYSQL_OPT_RECONNECT, &reconnect) || mysql_options(db->conn,
+	    MYSQL_READ_DEFAULT_FILE, db->conf_path) || mysql_options(db->conn,
+	    MYSQL_READ_DEFAULT_GROUP, "calls-api") || mysql_options(db->conn,
+	    MYSQL_SET_CHARSET_NAME, "utf8mb4")) {
+		log_error("database: cannot set connection options");
+		return CA_ERR_INTERNAL;
+	}
+	if (mysql_real_connect(db->conn, NULL, NULL, NULL, NULL, 0, NULL,
+	    0) == NULL) {
+		e = mysql_errno(db->conn);
+		log_error("database: connect: %u %s", e,
+		    mysql_error(db->conn));
+		return misconfigured(e) ? CA_ERR_CONFIG : CA_ERR_DB_UNAVAILABLE;
+	}
+	/* The option file's charset line could differ: insist on utf8mb4. */
+	if (mysql_set_character_set(db->conn, "utf8mb4") != 0) {
+		log_error("database: utf8mb4: %s", mysql_error(db->conn));
+		return CA_ERR_INTERNAL;
+	}
+	for (i = 0; i < db->nstmt; i++) {
+		if ((db->stmt[i] = mysql_stmt_init(db->conn)) == NULL)
+			return CA_ERR_INTERNAL;
+		if (mysql_stmt_prepare(db->stmt[i], db->stmt_text[i],
+		    strlen(db->stmt_text[i])) != 0) {
+			err = db_stmt_error(db, db->stmt[i], "prepare");
+			/* A missing table or grant is a deployment problem. */
+			return err == CA_ERR_INTERNAL ? CA_ERR_CONFIG : err;
+		}
+	}
+	return CA_OK;
+}
+
+static enum ca_err
+db_ensure(struct db *db)
+{
+	time_t		 now = time(NULL);
+	enum ca_err	 err;
+
+	if (db->conn != NULL)
+		return CA_OK;
+	if (now < db->next_connect)
+		return CA_ERR_DB_UNAVAILABLE;	/* answer fast while down */
+	if ((err = connect_and_prepare(db)) != CA_OK) {
+		db_close(db);
+		db->next_connect = now + DB_RETRY_DELAY;
+	}
+	return err;
+}
+
+enum ca_err
+db_run(struct db *db, enum ca_err (*op)(struct db *, void *), void *arg)
+{
+	enum ca_err	 err;
+	int		 attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((err = db_ensure(db)) != CA_OK)
+			return err;
+		if ((err = op(db, arg)) != CA_ERR_DB_UNAVAILABLE)
+			return err;
+		db_close(db);	/* lost: reconnect and re-prepare, once */
+	}
+	return err;
+}

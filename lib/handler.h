@@ -1,0 +1,38 @@
+/*
+ * The one-way pipeline of a request:
+ * route -> method -> authenticate -> parameters -> cursor -> page -> envelope.
+ */
+#ifndef CALLS_API_HANDLER_H
+#define CALLS_API_HANDLER_H
+
+#include <time.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "call.h"
+#include "config.h"
+#include "cursor.h"
+#include "request.h"
+#include "response.h"
+#include "store.h"
+
+struct handler {
+	const struct config	*cfg;	/* NULL: not configured (500) */
+	struct store		 store;
+	struct auth_cache	 cache;
+	struct buf		 work;	/* decoded query string */
+	struct call_page	 page;
+	char			 client_id[ID_SIZE];
+	char			 next_cursor[CURSOR_TEXT_MAX + 1];
+};
+
+/* 0, or -1 when memory runs out. cfg may be NULL (every request: 500). */
+int	handler_init(struct handler *, const struct config *,
+	    const struct store *);
+void	handler_free(struct handler *);
+
+/* Fill resp (head and body) for req; never fails to produce a response. */
+void	handler_serve(struct handler *, const struct request *, time_t now,
+	    struct response *);
+
+#endif

@@ -1,0 +1,105 @@
+#include <string.h>
+
+#include "cursor.h"
+#include "params.h"
+#include "query.h"
+
+struct param_spec {
+	const char	*name;
+	int		(*valid)(const char *, struct list_params *);
+	enum ca_err	 err;		/* the error when valid() fails */
+	const char	*detail;	/* its message */
+};
+
+static int
+valid_limit(const char *v, struct list_params *p)
+{
+	long	 n;
+
+	if (parse_uint_range(v, LIMIT_MIN, LIMIT_MAX, &n) == -1)
+		return -1;
+	p->limit = (int)n;
+	return 0;
+}
+
+static int
+valid_cursor(const char *v, struct list_params *p)
+{
+	if (!cursor_text_plausible(v))
+		return -1;
+	p->cursor = v;
+	return 0;
+}
+
+static const struct param_spec specs[] = {
+	{ "limit", valid_limit, CA_ERR_PARAM_INVALID,
+	    "limit must be an integer from 1 to 100." },
+	{ "cursor", valid_cursor, CA_ERR_CURSOR_INVALID, NULL },
+};
+
+#define NSPECS	(sizeof(specs) / sizeof(specs[0]))
+
+int
+parse_uint_range(const char *s, long min, long max, long *out)
+{
+	long	 n = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+		if (n > max)
+			return -1;	/* also stops any overflow */
+	}
+	if (n < min)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+enum ca_err
+params_parse(const char *query, struct buf *work, struct list_params *p,
+    struct ca_fail *fail)
+{
+	struct query_iter	 it;
+	char			*name, *value;
+	unsigned int		 seen = 0;
+	size_t			 i, qlen;
+	int			 rc;
+
+	p->limit = LIMIT_DEFAULT;
+	p->cursor = NULL;
+	fail->err = CA_OK;
+	fail->param = fail->detail = NULL;
+
+	if (query == NULL)
+		query = "";
+	if ((qlen = strlen(query)) > QUERY_MAX_LEN)
+		return fail->err = CA_ERR_QUERY_TOO_LONG;
+	buf_reset(work);
+	if (buf_append(work, query, qlen) == -1)
+		return fail->err = CA_ERR_INTERNAL;
+
+	query_begin(&it, work->data);
+	while ((rc = query_next(&it, &name, &value, fail)) == 1) {
+		for (i = 0; i < NSPECS; i++)
+			if (strcmp(name, specs[i].name) == 0)
+				break;
+		if (i == NSPECS) {
+			fail->param = name;
+			return fail->err = CA_ERR_PARAM_UNKNOWN;
+		}
+		fail->param = specs[i].name;
+		if (seen & (1u << i))
+			return fail->err = CA_ERR_PARAM_DUPLICATE;
+		seen |= 1u << i;
+		if (specs[i].valid(value, p) == -1) {
+			fail->detail = specs[i].detail;
+			return fail->err = specs[i].err;
+		}
+		fail->param = NULL;
+	}
+	return rc == -1 ? fail->err : CA_OK;
+}

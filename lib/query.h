@@ -1,0 +1,37 @@
+/*
+ * Query-string splitting and percent-decoding. Knows nothing about which
+ * parameters exist: it yields decoded (name, value) pairs one at a time.
+ */
+#ifndef CALLS_API_QUERY_H
+#define CALLS_API_QUERY_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+#define QUERY_MAX_LEN	8192	/* longer query strings: CA_ERR_QUERY_TOO_LONG */
+
+struct query_iter {
+	char	*next;		/* start of the next unread pair, NULL at end */
+};
+
+/*
+ * Start iterating over a copy of the raw query string held in work
+ * (decoded in place, so work must be writable and NUL-terminated).
+ */
+void	query_begin(struct query_iter *, char *work);
+
+/*
+ * Next pair: 1 with *name and *value set (pointers into work; value is ""
+ * when the pair has no '='), 0 at the end, -1 on a malformed pair with
+ * fail filled in (CA_ERR_QUERY_MALFORMED). Empty pairs ("a=1&&b=2") are
+ * skipped. '+' decodes to a space; %XX must be two hex digits; a decoded
+ * NUL or invalid UTF-8 is malformed.
+ */
+int	query_next(struct query_iter *, char **name, char **value,
+	    struct ca_fail *);
+
+/* 1 when s (n bytes) is well-formed UTF-8 (no overlongs, surrogates). */
+int	utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,320 @@
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sql.h"
+
+#define PAGE_SELECT \
+	"SELECT c.call_sid, c.to_number, c.from_number, c.agent_id," \
+	" a.agent_name, c.client_id, c.call_type, c.status," \
+	" c.recording_enabled, c.total_cost, c.duration_seconds," \
+	" c.turn_count, c.created_at, c.updated_at, c.start_time," \
+	" c.end_time, c.end_reason, c.billing_status" \
+	" FROM calls c LEFT JOIN agents a" \
+	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id" \
+	" WHERE c.client_id = ?"
+#define PAGE_ORDER \
+	" ORDER BY c.created_at DESC, c.call_sid DESC LIMIT ?"
+
+/*
+ * The seek predicate is spelled out: MariaDB does not range-scan a
+ * row-value comparison (created_at, call_sid) < (?, ?).
+ */
+const char *const sql_text[SQL__COUNT] = {
+	[SQL_KEY_LOOKUP] = "SELECT client_id FROM api_keys"
+	    " WHERE key_hash = ? AND revoked_at IS NULL",
+	[SQL_PAGE_FIRST] = PAGE_SELECT PAGE_ORDER,
+	[SQL_PAGE_AFTER] = PAGE_SELECT
+	    " AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid < ?))"
+	    PAGE_ORDER,
+};
+
+static void
+bind_string(MYSQL_BIND *b, const char *s, unsigned long *len)
+{
+	memset(b, 0, sizeof(*b));
+	*len = (unsigned long)strlen(s);
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = (void *)(uintptr_t)s;
+	b->buffer_length = *len;
+	b->length = len;
+}
+
+static void
+ts_to_mysql(const struct ts *t, MYSQL_TIME *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->year = (unsigned int)t->year;
+	m->month = (unsigned int)t->month;
+	m->day = (unsigned int)t->day;
+	m->hour = (unsigned int)t->hour;
+	m->minute = (unsigned int)t->minute;
+	m->second = (unsigned int)t->second;
+	m->second_part = (unsigned long)t->usec;
+	m->time_type = MYSQL_TIMESTAMP_DATETIME;
+}
+
+static void
+ts_from_mysql(const MYSQL_TIME *m, struct ts *t)
+{
+	t->year = (int)m->year;
+	t->month = (int)m->month;
+	t->day = (int)m->day;
+	t->hour = (int)m->hour;
+	t->minute = (int)m->minute;
+	t->second = (int)m->second;
+	t->usec = (long)m->second_part;
+}
+
+/* Key lookup. */
+
+struct key_lookup {
+	const char	*key_hash;
+	char		*client_id;	/* ID_SIZE bytes */
+};
+
+static enum ca_err
+run_key_lookup(struct db *db, void *arg)
+{
+	struct key_lookup	*k = arg;
+	MYSQL_STMT		*st = db->stmt[SQL_KEY_LOOKUP];
+	MYSQL_BIND		 in, out;
+	unsigned long		 inlen, outlen = 0;
+	my_bool			 isnull = 0, trunc = 0;
+	enum ca_err		 err;
+	int			 rc;
+
+	bind_string(&in, k->key_hash, &inlen);
+	memset(&out, 0, sizeof(out));
+	out.buffer_type = MYSQL_TYPE_STRING;
+	out.buffer = k->client_id;
+	out.buffer_length = ID_SIZE - 1;
+	out.length = &outlen;
+	out.is_null = &isnull;
+	out.error = &trunc;
+
+	if (mysql_stmt_bind_param(st, &in) || mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "key lookup");
+	if (mysql_stmt_bind_result(st, &out)) {
+		err = db_stmt_error(db, st, "key lookup bind");
+		goto out;
+	}
+	rc = mysql_stmt_fetch(st);
+	if (rc == MYSQL_NO_DATA)
+		err = CA_ERR_AUTH_INVALID;
+	else if (rc == 0 && !isnull && outlen < ID_SIZE) {
+		k->client_id[outlen] = '\0';
+		err = CA_OK;
+	} else if (rc == 1)
+		err = db_stmt_error(db, st, "key lookup fetch");
+	else
+		err = CA_ERR_INTERNAL;	/* truncated: cannot happen */
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
+
+static enum ca_err
+key_lookup(void *ctx, const char *key_hash, char client_id[ID_SIZE])
+{
+	struct key_lookup	 k = { key_hash, client_id };
+
+	return db_run(ctx, run_key_lookup, &k);
+}
+
+/* Page query: the result columns, bound into one struct call. */
+
+enum col_kind { C_STR, C_BOOL, C_DEC, C_UINT, C_TS };
+
+struct column {
+	enum col_kind	 kind;
+	size_t		 offset;	/* in struct call */
+	size_t		 size;		/* buffer size for C_STR / C_DEC */
+	unsigned int	 null_bit;
+};
+
+#define COL(kind, name, bit) \
+	{ kind, offsetof(struct call, name), \
+	  sizeof(((struct call *)0)->name), bit }
+
+static const struct column columns[] = {
+	COL(C_STR, call_sid, 0),
+	COL(C_STR, to_number, 0),
+	COL(C_STR, from_number, CALL_NULL_FROM_NUMBER),
+	COL(C_STR, agent_id, 0),
+	COL(C_STR, agent_name, CALL_NULL_AGENT_NAME),
+	COL(C_STR, client_id, 0),
+	COL(C_STR, call_type, CALL_NULL_CALL_TYPE),
+	COL(C_STR, status, CALL_NULL_STATUS),
+	COL(C_BOOL, recording_enabled, CALL_NULL_RECORDING),
+	COL(C_DEC, total_cost, CALL_NULL_TOTAL_COST),
+	COL(C_DEC, duration_seconds, CALL_NULL_DURATION),
+	COL(C_UINT, turn_count, CALL_NULL_TURN_COUNT),
+	COL(C_TS, created_at, 0),
+	COL(C_TS, updated_at, CALL_NULL_UPDATED_AT),
+	COL(C_TS, start_time, CALL_NULL_START_TIME),
+	COL(C_TS, end_time, CALL_NULL_END_TIME),
+	COL(C_STR, end_reason, CALL_NULL_END_REASON),
+	COL(C_STR, billing_status, CALL_NULL_BILLING_STATUS),
+};
+
+#define NCOLS	(sizeof(columns) / sizeof(columns[0]))
+
+struct row_binding {
+	MYSQL_BIND	 bind[NCOLS];
+	unsigned long	 len[NCOLS];
+	my_bool		 isnull[NCOLS];
+	my_bool		 trunc[NCOLS];
+	MYSQL_TIME	 time[NCOLS];
+	signed char	 tiny[NCOLS];
+	unsigned int	 uint[NCOLS];
+	struct call	 row;
+};
+
+static void
+bind_row(struct row_binding *rb)
+{
+	const struct column	*c;
+	MYSQL_BIND		*b;
+	size_t			 i;
+
+	memset(rb->bind, 0, sizeof(rb->bind));
+	for (i = 0; i < NCOLS; i++) {
+		c = &columns[i];
+		b = &rb->bind[i];
+		b->length = &rb->len[i];
+		b->is_null = &rb->isnull[i];
+		b->error = &rb->trunc[i];
+		switch (c->kind) {
+		case C_STR:
+		case C_DEC:
+			b->buffer_type = MYSQL_TYPE_STRING;
+			b->buffer = (char *)&rb->row + c->offset;
+			b->buffer_length = c->size - 1;	/* room for NUL */
+			break;
+		case C_BOOL:
+			b->buffer_type = MYSQL_TYPE_TINY;
+			b->buffer = &rb->tiny[i];
+			break;
+		case C_UINT:
+			b->buffer_type = MYSQL_TYPE_LONG;
+			b->buffer = &rb->uint[i];
+			b->is_unsigned = 1;
+			break;
+		case C_TS:
+			b->buffer_type = MYSQL_TYPE_DATETIME;
+			b->buffer = &rb->time[i];
+			break;
+		}
+	}
+}
+
+/* Finish the fetched row in rb->row: terminators, conversions, nulls. */
+static int
+finish_row(struct row_binding *rb)
+{
+	const struct column	*c;
+	char			*dst;
+	size_t			 i;
+
+	rb->row.null = 0;
+	for (i = 0; i < NCOLS; i++) {
+		c = &columns[i];
+		dst = (char *)&rb->row + c->offset;
+		if (rb->isnull[i]) {
+			if (c->null_bit == 0)
+				return -1;	/* NOT NULL column came back NULL */
+			rb->row.null |= c->null_bit;
+			continue;
+		}
+		switch (c->kind) {
+		case C_STR:
+		case C_DEC:
+			if (rb->len[i] >= c->size)
+				return -1;
+			dst[rb->len[i]] = '\0';
+			break;
+		case C_BOOL:
+			rb->row.recording_enabled = rb->tiny[i] != 0;
+			break;
+		case C_UINT:
+			rb->row.turn_count = rb->uint[i];
+			break;
+		case C_TS:
+			ts_from_mysql(&rb->time[i], (struct ts *)(void *)dst);
+			break;
+		}
+	}
+	return 0;
+}
+
+struct page_query {
+	const char		*client_id;
+	const struct cursor_pos	*after;
+	int			 fetch;
+	struct call_page	*out;
+};
+
+static enum ca_err
+run_page(struct db *db, void *arg)
+{
+	static struct row_binding	 rb;	/* one per process, reused */
+	struct page_query		*q = arg;
+	MYSQL_STMT			*st;
+	MYSQL_BIND			 in[5];
+	MYSQL_TIME			 when;
+	unsigned long			 idlen, sidlen;
+	int				 limit = q->fetch, rc, nin = 0;
+	enum ca_err			 err = CA_OK;
+
+	st = db->stmt[q->after != NULL ? SQL_PAGE_AFTER : SQL_PAGE_FIRST];
+	memset(in, 0, sizeof(in));
+	bind_string(&in[nin++], q->client_id, &idlen);
+	if (q->after != NULL) {
+		ts_to_mysql(&q->after->created_at, &when);
+		in[nin].buffer_type = MYSQL_TYPE_DATETIME;
+		in[nin++].buffer = &when;
+		in[nin].buffer_type = MYSQL_TYPE_DATETIME;
+		in[nin++].buffer = &when;
+		bind_string(&in[nin++], q->after->call_sid, &sidlen);
+	}
+	in[nin].buffer_type = MYSQL_TYPE_LONG;
+	in[nin].buffer = &limit;
+
+	q->out->n = 0;
+	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "page query");
+	bind_row(&rb);
+	if (mysql_stmt_bind_result(st, rb.bind)) {
+		err = db_stmt_error(db, st, "page bind");
+		goto out;
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0) {
+		if (finish_row(&rb) == -1 || q->out->n >= q->out->cap ||
+		    q->out->n >= (size_t)q->fetch) {
+			err = CA_ERR_INTERNAL;
+			goto out;
+		}
+		q->out->rows[q->out->n++] = rb.row;
+	}
+	if (rc == 1)
+		err = db_stmt_error(db, st, "page fetch");
+	else if (rc != MYSQL_NO_DATA)
+		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+out:
+	(void)mysql_stmt_free_result(st);
+	if (err != CA_OK)
+		q->out->n = 0;
+	return err;
+}
+
+static enum ca_err
+list_calls(void *ctx, const char *client_id, const struct cursor_pos *after,
+    int fetch, struct call_page *out)
+{
+	struct page_query	 q = { client_id, after, fetch, out };
+
+	return db_run(ctx, run_page, &q);
+}
+
+const struct store_ops sql_store_ops = { key_lookup, list_calls };

@@ -1,0 +1,35 @@
+/*
+ * What the request handler needs from the database, as two operations.
+ * lib/sql.c implements them on MariaDB; tests and fuzzers may supply a
+ * fake, so the handler never depends on a live server.
+ */
+#ifndef CALLS_API_STORE_H
+#define CALLS_API_STORE_H
+
+#include "call.h"
+#include "cursor.h"
+#include "error.h"
+
+struct store_ops {
+	/*
+	 * The organisation of a live (unrevoked) key, by the key's hex
+	 * SHA-256. CA_OK, CA_ERR_AUTH_INVALID when there is none, or a
+	 * database error (CA_ERR_DB_UNAVAILABLE, CA_ERR_CONFIG, ...).
+	 */
+	enum ca_err	(*key_lookup)(void *ctx, const char *key_hash_hex,
+			    char client_id[ID_SIZE]);
+	/*
+	 * Up to fetch calls of client_id in keyset order (created_at DESC,
+	 * call_sid DESC), strictly after *after when it is not NULL.
+	 */
+	enum ca_err	(*list_calls)(void *ctx, const char *client_id,
+			    const struct cursor_pos *after, int fetch,
+			    struct call_page *out);
+};
+
+struct store {
+	const struct store_ops	*ops;
+	void			*ctx;
+};
+
+#endif

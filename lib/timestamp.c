@@ -1,0 +1,82 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "timestamp.h"
+
+static int
+days_in_month(int year, int month)
+{
+	static const int	 days[] =
+	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int			 leap;
+
+	leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+int
+ts_valid(const struct ts *t)
+{
+	return t->year >= 1 && t->year <= 9999 &&
+	    t->month >= 1 && t->month <= 12 &&
+	    t->day >= 1 && t->day <= days_in_month(t->year, t->month) &&
+	    t->hour >= 0 && t->hour <= 23 &&
+	    t->minute >= 0 && t->minute <= 59 &&
+	    t->second >= 0 && t->second <= 59 &&
+	    t->usec >= 0 && t->usec <= 999999;
+}
+
+size_t
+ts_format(const struct ts *t, int always_fraction, char out[TS_TEXT_SIZE])
+{
+	int	 n;
+
+	if (always_fraction || t->usec != 0)
+		n = snprintf(out, TS_TEXT_SIZE,
+		    "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", t->year, t->month,
+		    t->day, t->hour, t->minute, t->second, t->usec);
+	else
+		n = snprintf(out, TS_TEXT_SIZE,
+		    "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year, t->month,
+		    t->day, t->hour, t->minute, t->second);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* Read exactly width digits at s. */
+static int
+digits(const char *s, int width, long *out)
+{
+	long	 v = 0;
+	int	 i;
+
+	for (i = 0; i < width; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+ts_parse_exact(const char *s, struct ts *t)
+{
+	long	 y, mo, d, h, mi, se, us;
+
+	if (strlen(s) != 27 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z')
+		return -1;
+	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
+	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se) ||
+	    digits(s + 20, 6, &us))
+		return -1;
+	t->year = (int)y;
+	t->month = (int)mo;
+	t->day = (int)d;
+	t->hour = (int)h;
+	t->minute = (int)mi;
+	t->second = (int)se;
+	t->usec = us;
+	return ts_valid(t) ? 0 : -1;
+}

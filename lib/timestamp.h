@@ -1,0 +1,27 @@
+/* UTC timestamps to the microsecond, and their ISO 8601 text forms. */
+#ifndef CALLS_API_TIMESTAMP_H
+#define CALLS_API_TIMESTAMP_H
+
+#include <stddef.h>
+
+#define TS_TEXT_SIZE	32	/* "YYYY-MM-DDTHH:MM:SS.ffffffZ" + NUL, padded */
+
+struct ts {
+	int	 year, month, day, hour, minute, second;
+	long	 usec;
+};
+
+/* 1 when every field is in range (a real calendar date, years 1..9999). */
+int	ts_valid(const struct ts *);
+
+/*
+ * "2026-03-09T10:00:00Z", with ".ffffff" before the Z when the time has
+ * microseconds or when always_fraction is set. Returns the length.
+ */
+size_t	ts_format(const struct ts *, int always_fraction,
+	    char out[TS_TEXT_SIZE]);
+
+/* Strict inverse of ts_format(..., 1, ...): 0 or -1. */
+int	ts_parse_exact(const char *, struct ts *);
+
+#endif

@@ -1,0 +1,46 @@
+-- calls-api schema: every table utf8mb4 with the binary collation, so joins
+-- never convert charsets and identifiers compare byte by byte (case-sensitive).
+-- Timestamps are DATETIME(6) holding UTC.
+
+CREATE TABLE IF NOT EXISTS agents (
+  client_id   VARCHAR(64)  NOT NULL,
+  agent_id    VARCHAR(64)  NOT NULL,
+  agent_name  VARCHAR(255) NULL,
+  PRIMARY KEY (client_id, agent_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The clustered key is the keyset order (client_id, created_at, call_sid):
+-- a page is one short backward range read of adjacent rows, at any depth.
+CREATE TABLE IF NOT EXISTS calls (
+  call_sid          VARCHAR(64)   NOT NULL,
+  client_id         VARCHAR(64)   NOT NULL,
+  to_number         VARCHAR(32)   NOT NULL,
+  from_number       VARCHAR(32)   NULL,
+  agent_id          VARCHAR(64)   NOT NULL,
+  call_type         VARCHAR(16)   NULL,
+  status            VARCHAR(32)   NULL,
+  recording_enabled BOOLEAN       NULL,
+  total_cost        DECIMAL(14,4) NULL,
+  duration_seconds  DECIMAL(12,3) NULL,
+  turn_count        INT UNSIGNED  NULL,
+  created_at        DATETIME(6)   NOT NULL,
+  updated_at        DATETIME(6)   NULL,
+  start_time        DATETIME(6)   NULL,
+  end_time          DATETIME(6)   NULL,
+  end_reason        VARCHAR(64)   NULL,
+  billing_status    VARCHAR(32)   NULL,
+  PRIMARY KEY (client_id, created_at, call_sid),
+  UNIQUE KEY calls_call_sid (call_sid)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- API keys are stored only as the hex SHA-256 of the key. Revoking sets
+-- revoked_at; the responder ignores revoked keys (after its cache expires).
+CREATE TABLE IF NOT EXISTS api_keys (
+  key_hash    CHAR(64)     NOT NULL,
+  client_id   VARCHAR(64)  NOT NULL,
+  label       VARCHAR(100) NULL,
+  created_at  DATETIME(6)  NOT NULL DEFAULT UTC_TIMESTAMP(6),
+  revoked_at  DATETIME(6)  NULL,
+  PRIMARY KEY (key_hash),
+  KEY api_keys_client (client_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
