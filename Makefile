@@ -41,6 +41,7 @@ LIB_SRC		:= $(sort $(wildcard lib/*.c))
 LIB_OBJ		:= $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT	:= $(BUILD)/tests/unit/fake_store.o
 BIN		:= $(BUILD)/calls-api
 
 # Demo settings.
@@ -60,7 +61,7 @@ $(BUILD)/%.o: %.c
 $(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -100,5 +101,7 @@ install: $(BIN)
 
 clean:
 	rm -rf build
+
+.SECONDARY:
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/cgi/main.d

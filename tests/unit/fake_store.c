@@ -1,0 +1,105 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "../../lib/auth.h"
+#include "fake_store.h"
+
+static enum ca_err
+fake_key_lookup(void *ctx, const char *hash, char client_id[ID_SIZE])
+{
+	struct fake_store	*fs = ctx;
+	char			 h[KEY_HASH_HEX_SIZE];
+	size_t			 i;
+
+	fs->lookups++;
+	if (fs->fail_with != CA_OK)
+		return fs->fail_with;
+	for (i = 0; i < fs->nkeys; i++) {
+		auth_key_hash(fs->keys[i].key, strlen(fs->keys[i].key), h);
+		if (strcmp(h, hash) == 0 && !fs->keys[i].revoked) {
+			snprintf(client_id, ID_SIZE, "%s", fs->keys[i].client_id);
+			return CA_OK;
+		}
+	}
+	return CA_ERR_AUTH_INVALID;
+}
+
+/* Keyset order: created_at DESC, call_sid DESC. <0 when a comes first. */
+static int
+keyset_cmp(const struct ts *at, const char *asid, const struct ts *bt,
+    const char *bsid)
+{
+	long	 a[7] = { at->year, at->month, at->day, at->hour, at->minute,
+		    at->second, at->usec };
+	long	 b[7] = { bt->year, bt->month, bt->day, bt->hour, bt->minute,
+		    bt->second, bt->usec };
+	int	 i;
+
+	for (i = 0; i < 7; i++)
+		if (a[i] != b[i])
+			return a[i] > b[i] ? -1 : 1;
+	return -strcmp(asid, bsid);
+}
+
+static enum ca_err
+fake_list_calls(void *ctx, const char *client_id,
+    const struct cursor_pos *after, int fetch, struct call_page *out)
+{
+	struct fake_store	*fs = ctx;
+	const struct call	*best, *c;
+	const struct ts		*prev_t = NULL;
+	const char		*prev_sid = NULL;
+	size_t			 i;
+
+	out->n = 0;
+	if (fs->fail_with != CA_OK)
+		return fs->fail_with;
+	if (after != NULL) {
+		prev_t = &after->created_at;
+		prev_sid = after->call_sid;
+	}
+	/* Selection by repeated minimum: slow, obviously correct. */
+	while (out->n < (size_t)fetch && out->n < out->cap) {
+		best = NULL;
+		for (i = 0; i < fs->ncalls; i++) {
+			c = &fs->calls[i];
+			if (strcmp(c->client_id, client_id) != 0)
+				continue;
+			if (prev_t != NULL && keyset_cmp(&c->created_at,
+			    c->call_sid, prev_t, prev_sid) <= 0)
+				continue;
+			if (best == NULL || keyset_cmp(&c->created_at,
+			    c->call_sid, &best->created_at, best->call_sid) < 0)
+				best = c;
+		}
+		if (best == NULL)
+			break;
+		out->rows[out->n++] = *best;
+		prev_t = &best->created_at;
+		prev_sid = best->call_sid;
+	}
+	return CA_OK;
+}
+
+const struct store_ops fake_store_ops = { fake_key_lookup, fake_list_calls };
+
+void
+fake_call(struct call *c, const char *client_id, int n, const struct ts *at)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->call_sid, sizeof(c->call_sid), "call_%08d", n);
+	snprintf(c->client_id, sizeof(c->client_id), "%s", client_id);
+	snprintf(c->to_number, sizeof(c->to_number), "+1555%07d", n);
+	snprintf(c->agent_id, sizeof(c->agent_id), "agent_%d", n % 3);
+	snprintf(c->total_cost, sizeof(c->total_cost), "%d.%04d", n % 50,
+	    (n * 37) % 10000);
+	snprintf(c->duration_seconds, sizeof(c->duration_seconds), "%d.500",
+	    n % 600);
+	c->created_at = *at;
+	c->turn_count = (unsigned long)(n % 11);
+	c->recording_enabled = n % 2;
+	c->null = CALL_NULL_FROM_NUMBER | CALL_NULL_AGENT_NAME |
+	    CALL_NULL_CALL_TYPE | CALL_NULL_STATUS | CALL_NULL_UPDATED_AT |
+	    CALL_NULL_START_TIME | CALL_NULL_END_TIME | CALL_NULL_END_REASON |
+	    CALL_NULL_BILLING_STATUS;
+}

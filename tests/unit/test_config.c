@@ -1,0 +1,62 @@
+/* The option-file reader for the responder's own keys. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../lib/config.h"
+#include "tap.h"
+
+static char	 path[] = "/tmp/calls-api-test-config-XXXXXX";
+
+static enum ca_err
+load(const char *text, struct config *cfg, char *why, size_t n)
+{
+	FILE	*f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	return config_load(path, cfg, why, n);
+}
+
+int
+main(void)
+{
+	struct config	 cfg;
+	char		 why[512];
+	int		 fd;
+
+	if ((fd = mkstemp(path)) == -1)
+		return 1;
+	close(fd);
+
+	is_int(load("[client]\nuser=x\n[calls-api]\nsocket=/x.sock\n"
+	    "cursor-secret = 'abcdefghijklmnopqrstuvwxyz0123456789'\n"
+	    "key_cache_seconds=5\n# comment\n; other\n!include /nonexistent\n"
+	    "[other]\ncursor-secret=short\n", &cfg, why, sizeof(why)), CA_OK,
+	    "valid config");
+	ok(cfg.secret_len == 36 && memcmp(cfg.secret, "abcdef", 6) == 0,
+	    "secret read, quotes stripped");
+	is_int(cfg.key_cache_seconds, 5, "underscore spelling accepted");
+	is_str(cfg.route, "/api/calls", "default route");
+
+	is_int(load("[calls-api]\nuser=x\n", &cfg, why, sizeof(why)),
+	    CA_ERR_CONFIG, "missing secret");
+	ok(strstr(why, "cursor-secret") != NULL, "  says which key: %s", why);
+	is_int(load("[calls-api]\ncursor-secret=short\n", &cfg, why,
+	    sizeof(why)), CA_ERR_CONFIG, "short secret");
+	ok(strstr(why, "short") == NULL, "  never echoes the secret");
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\nkey-cache-seconds=-1\n", &cfg, why, sizeof(why)),
+	    CA_ERR_CONFIG, "bad key-cache-seconds");
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\nroute=api\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "bad route");
+	unlink(path);
+	is_int(config_load(path, &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "missing file");
+	ok(strstr(why, "cannot open") != NULL, "  says so: %s", why);
+	is_int(config_load(NULL, &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "no path");
+	return done_testing();
+}

@@ -1,0 +1,331 @@
+/*
+ * The whole request pipeline against the in-memory store: routing,
+ * methods, authentication, parameters, cursors, paging and the envelope.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../../lib/handler.h"
+#include "fake_store.h"
+#include "tap.h"
+
+#define NACME	257
+#define NGLOBEX	31
+
+static const struct fake_key keys[] = {
+	{ "ck_acme", "org_acme", 0 },
+	{ "ck_globex", "org_globex", 0 },
+	{ "ck_revoked", "org_acme", 1 },
+};
+
+static struct fake_store	 fs;
+static struct handler		 h;
+static struct config		 cfg;
+static struct response		 resp;
+
+static void
+setup(void)
+{
+	struct store	 store = { &fake_store_ops, &fs };
+	struct ts	 t = { 2026, 3, 9, 10, 0, 0, 0 };
+	size_t		 i;
+
+	fs.keys = keys;
+	fs.nkeys = sizeof(keys) / sizeof(keys[0]);
+	fs.ncalls = NACME + NGLOBEX;
+	fs.calls = calloc(fs.ncalls, sizeof(struct call));
+	/* Runs of equal created_at: every 4 calls share a timestamp. */
+	for (i = 0; i < fs.ncalls; i++) {
+		t.minute = (int)(i / 4) % 60;
+		t.hour = 10 + (int)(i / 240);
+		t.usec = (i / 4) % 3 == 0 ? 0 : 123456;
+		fake_call(&fs.calls[i], i < NACME ? "org_acme" : "org_globex",
+		    (int)((i * 7919) % 100000), &t);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.secret, "0123456789abcdef0123456789abcdef", 32);
+	cfg.secret_len = 32;
+	strcpy(cfg.route, CONFIG_ROUTE_DEFAULT);
+	cfg.key_cache_seconds = 0;
+	if (handler_init(&h, &cfg, &store) == -1)
+		exit(1);
+}
+
+static int
+serve(const char *method, const char *uri, const char *auth)
+{
+	struct request	 req;
+	const char	*q;
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.uri = uri;
+	q = strchr(uri, '?');
+	req.query = q != NULL ? q + 1 : "";
+	req.authorization = auth;
+	handler_serve(&h, &req, 1000, &resp);
+	return ca_error_info(resp.err)->status;
+}
+
+static int
+has_header(const char *line)
+{
+	return resp.head.data != NULL && strstr(resp.head.data, line) != NULL;
+}
+
+static json_t *
+body(void)
+{
+	return json_loadb(resp.body.data, resp.body.len, 0, NULL);
+}
+
+/* Status, error code and param of the last response. */
+static void
+expect_error(int status, const char *code, const char *param,
+    const char *what)
+{
+	json_t		*j = body();
+	const char	*c = NULL, *p = NULL;
+	int		 success = 1;
+
+	json_unpack(j, "{s:b, s:{s:s, s:s?}}", "success", &success, "error",
+	    "code", &c, "param", &p);
+	ok(ca_error_info(resp.err)->status == status && !success &&
+	    c != NULL && strcmp(c, code) == 0 &&
+	    ((p == NULL && param == NULL) ||
+	    (p != NULL && param != NULL && strcmp(p, param) == 0)),
+	    "%s: %d %s param=%s (got %d %s)", what, status, code,
+	    param ? param : "null", ca_error_info(resp.err)->status,
+	    resp.body.data);
+	json_decref(j);
+}
+
+static void
+test_routing_and_methods(void)
+{
+	static const char	*paths[] = { "/", "/api", "/api/", "/api/call",
+	    "/api/calls/", "/api/callsx", "/api/calls/1", "/api/other",
+	    "/API/calls", "/api/%63alls", "/api/calls/../calls" };
+	static const char	*methods[] = { "POST", "PUT", "DELETE", "PATCH",
+	    "OPTIONS", "TRACE", "get", "" };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		serve("GET", paths[i], "Bearer ck_acme");
+		expect_error(404, "not_found", NULL, paths[i]);
+	}
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		serve(methods[i], "/api/calls", "Bearer ck_acme");
+		expect_error(405, "method_not_allowed", NULL, methods[i]);
+		ok(has_header("Allow: GET, HEAD\r\n"), "  Allow header");
+	}
+	is_int(serve("GET", "/api/calls?limit=2", "Bearer ck_acme"), 200,
+	    "GET 200");
+	ok(has_header("Content-Type: application/json; charset=utf-8\r\n") &&
+	    has_header("Cache-Control: no-store\r\n"), "JSON, no-store");
+	is_int(serve("HEAD", "/api/calls?limit=2", "Bearer ck_acme"), 200,
+	    "HEAD 200");
+	ok(resp.head_only, "HEAD sends no body");
+}
+
+static void
+test_auth(void)
+{
+	static const char	*malformed[] = { "Basic Y2s6YWNtZQ==", "Bearer",
+	    "Bearer ", "Bearerck_acme", "Bearer ck acme", "Bearer ck_acme x",
+	    "Bearer ck\"acme", "ck_acme" };
+	size_t			 i;
+
+	serve("GET", "/api/calls", NULL);
+	expect_error(401, "missing_api_key", NULL, "no header");
+	ok(has_header("WWW-Authenticate: Bearer realm=\"calls-api\"\r\n"),
+	    "  WWW-Authenticate");
+	serve("GET", "/api/calls", "");
+	expect_error(401, "missing_api_key", NULL, "empty header");
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		serve("GET", "/api/calls", malformed[i]);
+		expect_error(401, "invalid_api_key", NULL, malformed[i]);
+	}
+	serve("GET", "/api/calls", "Bearer ck_nobody");
+	expect_error(401, "invalid_api_key", NULL, "unknown key");
+	ok(has_header("error=\"invalid_token\""), "  invalid_token");
+	serve("GET", "/api/calls", "Bearer ck_revoked");
+	expect_error(401, "invalid_api_key", NULL, "revoked key");
+	is_int(serve("GET", "/api/calls", "bearer   ck_acme  "), 200,
+	    "scheme is case-insensitive, spaces tolerated");
+	serve("GET", "/api/calls?limit=0", NULL);
+	expect_error(401, "missing_api_key", NULL,
+	    "authentication comes before parameters");
+}
+
+static void
+test_cache(void)
+{
+	int	 before;
+
+	cfg.key_cache_seconds = 30;
+	fs.lookups = 0;
+	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
+	before = fs.lookups;
+	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
+	is_int(fs.lookups, before, "second request answered from the cache");
+	memset(&h.cache, 0, sizeof(h.cache));	/* as if expired */
+	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
+	is_int(fs.lookups, before + 1, "expired entry looked up again");
+	cfg.key_cache_seconds = 0;
+}
+
+static void
+test_params(void)
+{
+	static const char	*bad_limits[] = { "0", "101", "-1", "1.5", "abc",
+	    "", "+5", "%205", "1e2", "99999999999999999999" };
+	char			 uri[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad_limits) / sizeof(bad_limits[0]); i++) {
+		snprintf(uri, sizeof(uri), "/api/calls?limit=%s",
+		    bad_limits[i]);
+		serve("GET", uri, "Bearer ck_acme");
+		expect_error(400, "invalid_parameter", "limit", uri);
+	}
+	serve("GET", "/api/calls?limit=5&limit=6", "Bearer ck_acme");
+	expect_error(400, "duplicate_parameter", "limit", "repeated limit");
+	serve("GET", "/api/calls?foo=1", "Bearer ck_acme");
+	expect_error(400, "unknown_parameter", "foo", "unknown parameter");
+	serve("GET", "/api/calls?limit=%zz", "Bearer ck_acme");
+	expect_error(400, "invalid_query_string", "limit", "bad escape");
+	serve("GET", "/api/calls?cursor=", "Bearer ck_acme");
+	expect_error(400, "invalid_cursor", "cursor", "empty cursor");
+	serve("GET", "/api/calls?cursor=eyJjYWxsX3NpZCI6ICJjYWxsX2FiYzEyMyJ9",
+	    "Bearer ck_acme");
+	expect_error(400, "invalid_cursor", "cursor", "spec example cursor");
+}
+
+/* Walk every page of an organisation at a limit. */
+static void
+walk(const char *key, const char *org, size_t total, int limit)
+{
+	char		 uri[1024], prev_at[64] = "", prev_sid[80] = "";
+	const char	*next, *sid, *at, *client;
+	json_t		*j, *data, *item, *pg;
+	size_t		 seen = 0, i, pages = 0;
+	int		 ordered = 1, own = 1, sizes = 1, more, psize;
+	char		*seen_sids = calloc(total, 80);
+
+	snprintf(uri, sizeof(uri), "/api/calls?limit=%d", limit);
+	for (;;) {
+		if (serve("GET", uri, key) != 200)
+			break;
+		pages++;
+		j = body();
+		data = json_object_get(j, "data");
+		pg = json_object_get(j, "pagination");
+		json_unpack(pg, "{s:b, s:i}", "has_more", &more, "page_size",
+		    &psize);
+		if ((size_t)psize != json_array_size(data) ||
+		    (more && psize != limit))
+			sizes = 0;
+		json_array_foreach(data, i, item) {
+			json_unpack(item, "{s:s, s:s, s:s}", "call_sid", &sid,
+			    "created_at", &at, "client_id", &client);
+			if (strcmp(client, org) != 0)
+				own = 0;
+			/* Text order works: same format within a run. */
+			if (prev_sid[0] != '\0' && (strcmp(at, prev_at) > 0 ||
+			    (strcmp(at, prev_at) == 0 &&
+			    strcmp(sid, prev_sid) >= 0)))
+				ordered = 0;
+			snprintf(prev_at, sizeof(prev_at), "%s", at);
+			snprintf(prev_sid, sizeof(prev_sid), "%s", sid);
+			if (seen < total)
+				snprintf(seen_sids + 80 * seen, 80, "%s", sid);
+			seen++;
+		}
+		next = json_string_value(json_object_get(pg, "next_cursor"));
+		if (next == NULL || !more) {
+			json_decref(j);
+			break;
+		}
+		snprintf(uri, sizeof(uri), "/api/calls?limit=%d&cursor=%s",
+		    limit, next);
+		json_decref(j);
+	}
+	is_int((long)seen, (long)total, "%s limit %d: every row (%zu pages)",
+	    org, limit, pages);
+	ok(ordered, "  strictly ordered, ties included");
+	ok(own, "  only the organisation's rows");
+	ok(sizes, "  page_size matches data; full pages while has_more");
+	free(seen_sids);
+}
+
+static void
+test_paging(void)
+{
+	char		 uri[1024];
+	json_t		*j;
+	const char	*next;
+	int		 limits[] = { 1, 3, 4, 7, 50, 100 };
+	size_t		 i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		walk("Bearer ck_acme", "org_acme", NACME, limits[i]);
+	walk("Bearer ck_globex", "org_globex", NGLOBEX, 10);
+
+	/* Another organisation's cursor is refused. */
+	serve("GET", "/api/calls?limit=5", "Bearer ck_acme");
+	j = body();
+	next = json_string_value(json_object_get(json_object_get(j,
+	    "pagination"), "next_cursor"));
+	snprintf(uri, sizeof(uri), "/api/calls?cursor=%s", next);
+	json_decref(j);
+	serve("GET", uri, "Bearer ck_globex");
+	expect_error(400, "invalid_cursor", "cursor", "cursor of another org");
+	is_int(serve("GET", uri, "Bearer ck_acme"), 200, "  own cursor works");
+
+	/* Last page: next_cursor null, has_more false. */
+	serve("GET", "/api/calls?limit=100", "Bearer ck_globex");
+	ok(strstr(resp.body.data, "\"pagination\":{\"next_cursor\":null,"
+	    "\"has_more\":false,\"page_size\":31}}") != NULL,
+	    "last page: null cursor, has_more false");
+	ok(strncmp(resp.body.data, "{\"success\":true,\"data\":[{\"call_sid\":",
+	    36) == 0, "envelope order: success, data, pagination");
+}
+
+static void
+test_store_failures(void)
+{
+	fs.fail_with = CA_ERR_DB_UNAVAILABLE;
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	expect_error(503, "service_unavailable", NULL, "database down");
+	ok(has_header("Retry-After: "), "  Retry-After");
+	fs.fail_with = CA_ERR_INTERNAL;
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	expect_error(500, "internal_error", NULL, "internal error");
+	fs.fail_with = CA_OK;
+
+	h.cfg = NULL;
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	expect_error(500, "server_misconfigured", NULL, "no config");
+	serve("GET", "/nowhere", "Bearer ck_acme");
+	expect_error(404, "not_found", NULL, "no config, wrong path");
+	h.cfg = &cfg;
+}
+
+int
+main(void)
+{
+	setup();
+	test_routing_and_methods();
+	test_auth();
+	test_cache();
+	test_params();
+	test_paging();
+	test_store_failures();
+	handler_free(&h);
+	response_free(&resp);
+	free(fs.calls);
+	return done_testing();
+}
