@@ -34,7 +34,7 @@ PKG_LIBS	:= $(shell pkg-config --libs jansson libcrypto 2>/dev/null) \
 		   $(shell mariadb_config --libs 2>/dev/null)
 
 ALL_CFLAGS	 = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(HARDENING) \
-		   $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+		   $(SANFLAGS) $(PKG_CFLAGS) $(DEFINES) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS	 = $(LDHARDENING) $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC		:= $(sort $(wildcard lib/*.c))
@@ -57,6 +57,8 @@ all: $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/cgi/main.o: DEFINES = -DCALLS_API_DEFAULT_CONF='"$(SYSCONFDIR)/calls-api.cnf"'
 
 $(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi $(PKG_LIBS)
@@ -85,7 +87,7 @@ stop:
 	@scripts/demo.sh stop
 
 seed:
-	@scripts/seed.sh run "$(ROWS)" "$(ORG)"
+	@scripts/seed.sh "$(CURDIR)/run" "$(ROWS)" "$(ORG)"
 
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \

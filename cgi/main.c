@@ -18,6 +18,9 @@
 #include "../lib/app.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
+#ifndef CALLS_API_DEFAULT_CONF
+#define CALLS_API_DEFAULT_CONF	"/usr/local/etc/calls-api.cnf"
+#endif
 
 static volatile sig_atomic_t	 stopping;
 
@@ -74,9 +77,10 @@ main(void)
 
 	while (!stopping && FCGI_Accept() >= 0) {
 		if (app == NULL) {
-			/* Else from the request (e.g. Apache SetEnv). */
-			if (conf == NULL && (env = getenv(CONF_ENV)) != NULL &&
-			    (conf = strdup(env)) == NULL)
+			/* Else from the request (Apache SetEnv), else default. */
+			if (conf == NULL && (env = getenv(CONF_ENV)) == NULL)
+				env = CALLS_API_DEFAULT_CONF;
+			if (conf == NULL && (conf = strdup(env)) == NULL)
 				break;
 			if ((app = app_open(conf)) == NULL)
 				break;

@@ -1,0 +1,148 @@
+#!/usr/bin/perl
+# The API contract through each real deployment: Apache + mod_fcgid,
+# Apache + mod_cgi (shared-hosting .htaccess), lighttpd + mod_fastcgi.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Stack;
+
+my $st = Stack->new;
+my $keys = $st->demo_keys;
+my $acme = $keys->{org_acme} or die 'no org_acme key';
+
+my @servers = split / /, ($ENV{SERVERS} // 'apache cgi lighttpd');
+
+my %FIELDS = (
+	call_sid => 'string', to_number => 'string', from_number => 'string?',
+	agent_id => 'string', agent_name => 'string?', client_id => 'string',
+	call_type => 'string?', status => 'string?',
+	recording_enabled => 'bool?', total_cost => 'number?',
+	duration_seconds => 'number?', turn_count => 'integer?',
+	created_at => 'time', updated_at => 'time?', start_time => 'time?',
+	end_time => 'time?', end_reason => 'string?',
+	billing_status => 'string?',
+);
+my @ORDER = qw(call_sid to_number from_number agent_id agent_name client_id
+    call_type status recording_enabled total_cost duration_seconds
+    turn_count created_at updated_at start_time end_time end_reason
+    billing_status);
+
+sub type_ok {
+	my ($v, $type) = @_;
+	my $opt = $type =~ s/\?$//;
+	return $opt if !defined $v;
+	return JSON::PP::is_bool($v) if $type eq 'bool';
+	return 0 if ref $v;
+	my $flags = B::svref_2object(\$v)->FLAGS;
+	my $is_num = $flags & (B::SVp_IOK() | B::SVp_NOK());
+	return $is_num && $v =~ /^-?\d+(\.\d+)?$/ if $type eq 'number';
+	return $is_num && $v =~ /^\d+$/ if $type eq 'integer';
+	return !$is_num && $v =~ /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/
+	    if $type eq 'time';
+	return !$is_num;
+}
+use B;
+
+sub error_is {
+	my ($r, $status, $code, $param, $what) = @_;
+	my $e = $r->{json} && $r->{json}{error};
+	ok($r->{status} == $status && $e && $e->{code} eq $code
+	    && JSON::PP::is_bool($r->{json}{success}) && !$r->{json}{success}
+	    && (defined $param ? ($e->{param} // '') eq $param
+	    : !defined $e->{param}) && length($e->{message} // ''),
+	    "$what: $status $code" . (defined $param ? " ($param)" : ''))
+	    or diag("got $r->{status}: $r->{body}");
+	like($r->{headers}{'content-type'} // '', qr{^application/json; charset=utf-8$},
+	    "  $what: JSON content type");
+}
+
+for my $server (@servers) {
+	$st->start_web($server);
+	note("--- $server ---");
+
+	# The envelope and each field's JSON type.
+	my $r = $st->get($server, '/api/calls?limit=5', $acme);
+	is($r->{status}, 200, "$server: 200");
+	is($r->{headers}{'content-type'}, 'application/json; charset=utf-8',
+	    "$server: content type");
+	is($r->{headers}{'cache-control'}, 'no-store', "$server: no-store");
+	like($r->{body}, qr/^\{"success":true,"data":\[.*\],"pagination":\{"next_cursor":"[A-Za-z0-9_-]+","has_more":true,"page_size":5\}\}$/s,
+	    "$server: envelope in the spec's order");
+	my $items = $r->{json}{data};
+	is(scalar @$items, 5, "$server: limit honoured");
+	my ($types_ok, $order_ok) = (1, 1);
+	for my $it (@$items) {
+		my @keys = $r->{body} =~ /"(\w+)":/g;
+		for my $f (keys %FIELDS) {
+			next if type_ok($it->{$f}, $FIELDS{$f}) && exists $it->{$f};
+			$types_ok = 0;
+			diag("$f: " . ($it->{$f} // 'null'));
+		}
+		$types_ok = 0 if keys %$it != keys %FIELDS;
+	}
+	my ($first) = $r->{body} =~ /"data":\[\{(.*?)\}/;
+	my @got = $first =~ /"(\w+)":/g;
+	is("@got", "@ORDER", "$server: item fields in the spec's order");
+	ok($types_ok, "$server: every field present with its JSON type");
+	is($items->[0]{client_id}, 'org_acme', "$server: organisation from the key");
+
+	# Default limit and the last page.
+	$r = $st->get($server, '/api/calls', $acme);
+	is($r->{json}{pagination}{page_size}, 50, "$server: default limit 50");
+	my $gl = $st->get($server, '/api/calls?limit=100', $keys->{org_globex});
+	is($gl->{status}, 200, "$server: globex first page");
+
+	# HEAD: headers only.
+	$r = $st->request($server, 'HEAD', '/api/calls?limit=2',
+	    Authorization => "Bearer $acme");
+	is($r->{status}, 200, "$server: HEAD 200");
+	is($r->{body}, '', "$server: HEAD has no body");
+
+	# 401s.
+	$r = $st->get($server, '/api/calls', undef);
+	error_is($r, 401, 'missing_api_key', undef, "$server: no key");
+	like($r->{headers}{'www-authenticate'} // '', qr/^Bearer/,
+	    "$server: WWW-Authenticate");
+	error_is($st->get($server, '/api/calls', 'ck_wrong'), 401,
+	    'invalid_api_key', undef, "$server: unknown key");
+	error_is($st->request($server, 'GET', '/api/calls',
+	    Authorization => "Basic Zm9vOmJhcg=="), 401, 'invalid_api_key',
+	    undef, "$server: Basic auth");
+
+	# 404 and 405.
+	for my $path ('/api/other', '/api/calls/', '/api/calls/x',
+	    '/api/callsx?limit=5') {
+		error_is($st->get($server, $path, $acme), 404, 'not_found',
+		    undef, "$server: $path");
+	}
+	for my $m (qw(POST PUT DELETE PATCH OPTIONS)) {
+		$r = $st->request($server, $m, '/api/calls',
+		    Authorization => "Bearer $acme", 'Content-Length' => 0);
+		error_is($r, 405, 'method_not_allowed', undef, "$server: $m");
+		is($r->{headers}{allow}, 'GET, HEAD', "$server: $m Allow");
+	}
+
+	# 400s: every invalid limit, repeated and unknown parameters.
+	for my $v ('0', '101', '-1', '1.5', 'abc', '', '+5', '%205', '%2B5',
+	    '1e2', '99999999999999999999') {
+		error_is($st->get($server, "/api/calls?limit=$v", $acme), 400,
+		    'invalid_parameter', 'limit', "$server: limit=$v");
+	}
+	error_is($st->get($server, '/api/calls?limit=5&limit=5', $acme), 400,
+	    'duplicate_parameter', 'limit', "$server: repeated limit");
+	error_is($st->get($server, '/api/calls?offset=10', $acme), 400,
+	    'unknown_parameter', 'offset', "$server: unknown parameter");
+	error_is($st->get($server, '/api/calls?limit=%zz', $acme), 400,
+	    'invalid_query_string', 'limit', "$server: bad escape");
+	for my $c ('', 'x', 'not-a-cursor!', 'eyJjYWxsX3NpZCI6ICJjYWxsX2FiYzEyMyJ9',
+	    "%27%20OR%201%3D1--") {
+		error_is($st->get($server, "/api/calls?cursor=$c", $acme), 400,
+		    'invalid_cursor', 'cursor', "$server: cursor=$c");
+	}
+
+	is($st->crashes($server), '', "$server: no crash in the error log");
+}
+
+done_testing;
