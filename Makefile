@@ -63,6 +63,13 @@ $(BUILD)/cgi/main.o: DEFINES = -DCALLS_API_DEFAULT_CONF='"$(SYSCONFDIR)/calls-ap
 $(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi $(PKG_LIBS)
 
+# Benchmark tools: the trivial FastCGI ceiling and the query-only loop.
+$(BUILD)/bench/trivial: $(BUILD)/bench/trivial.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi
+
+$(BUILD)/bench/query_loop: $(BUILD)/bench/query_loop.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

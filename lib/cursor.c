@@ -13,6 +13,8 @@
 #define MAC_TEXT_LEN	43	/* base64url of 32 bytes, unpadded */
 #define MAC_DOMAIN	"calls-api/cursor/v1"
 #define MAC_INPUT_MAX	1024
+#define URL_ALPHABET \
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 int
 call_sid_valid(const char *s)
@@ -129,7 +131,10 @@ cursor_decode(const char *text, const struct cursor_binding *b,
 	if (json_unpack(obj, "{s:I, s:s, s:s, s:s}", "v", &version,
 	    "created_at", &when, "call_sid", &sid, "sig", &sig) != 0)
 		goto out;
+	/* The signature is ours byte for byte: URL alphabet only, so that no
+	 * other spelling of the same MAC passes. */
 	if (version != CURSOR_VERSION || strlen(sig) != MAC_TEXT_LEN ||
+	    strspn(sig, URL_ALPHABET) != MAC_TEXT_LEN ||
 	    b64_decode(sig, MAC_TEXT_LEN, mac, sizeof(mac)) != MAC_LEN)
 		goto out;
 	if (mac_compute(b, when, sid, want) == -1 ||

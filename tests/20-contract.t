@@ -48,7 +48,7 @@ use B;
 sub error_is {
 	my ($r, $status, $code, $param, $what) = @_;
 	my $e = $r->{json} && $r->{json}{error};
-	ok($r->{status} == $status && $e && $e->{code} eq $code
+	ok($r->{status} == $status && $e && $e->{code} =~ /^(?:$code)$/
 	    && JSON::PP::is_bool($r->{json}{success}) && !$r->{json}{success}
 	    && (defined $param ? ($e->{param} // '') eq $param
 	    : !defined $e->{param}) && length($e->{message} // ''),
@@ -134,8 +134,10 @@ for my $server (@servers) {
 	    'duplicate_parameter', 'limit', "$server: repeated limit");
 	error_is($st->get($server, '/api/calls?offset=10', $acme), 400,
 	    'unknown_parameter', 'offset', "$server: unknown parameter");
+	# lighttpd normalises the URL first: a stray '%' arrives as %25.
 	error_is($st->get($server, '/api/calls?limit=%zz', $acme), 400,
-	    'invalid_query_string', 'limit', "$server: bad escape");
+	    $server eq 'lighttpd' ? 'invalid_parameter' : 'invalid_query_string',
+	    'limit', "$server: bad escape");
 	for my $c ('', 'x', 'not-a-cursor!', 'eyJjYWxsX3NpZCI6ICJjYWxsX2FiYzEyMyJ9',
 	    "%27%20OR%201%3D1--") {
 		error_is($st->get($server, "/api/calls?cursor=$c", $acme), 400,

@@ -151,8 +151,8 @@ sub crashes {
 	my $found = '';
 	for my $log (glob "$self->{dir}/$server/*error*.log") {
 		open my $fh, '<', $log or next;
-		while (<$fh>) {
-			$found .= $_ if /Segmentation|AddressSanitizer|runtime error|
+		while (my $line = <$fh>) {
+			$found .= $line if $line =~ /Segmentation|AddressSanitizer|runtime error|
 			    core dumped|exit\(signal|terminated by signal|
 			    premature end of script|SIGSEGV|SIGABRT/xi;
 		}

@@ -172,6 +172,22 @@ test_cursor(void)
 	wrap((char *)raw, bad);
 	ok(cursor_decode(bad, &acme, &got) == -1, "moved position");
 
+	/* The same MAC spelled with '+', '/' or ' ' inside the JSON. */
+	n = b64_decode(text, strlen(text), raw, sizeof(raw));
+	raw[n] = '\0';
+	p = strstr((char *)raw, "\"sig\":\"") + 7;
+	for (len = 0; len < 43 && p[len] != '-' && p[len] != '_'; len++)
+		;
+	if (len == 43) {
+		/* No URL-only character: make the test meaningful anyway. */
+		ok(1, "(signature has no - or _; nothing to respell)");
+	} else {
+		p[len] = p[len] == '-' ? ' ' : '/';
+		wrap((char *)raw, bad);
+		ok(cursor_decode(bad, &acme, &got) == -1,
+		    "signature respelled in another alphabet");
+	}
+
 	/* Duplicate keys and an extra key. */
 	n = b64_decode(text, strlen(text), raw, sizeof(raw));
 	raw[n - 1] = '\0';

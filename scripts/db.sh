@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# A private MariaDB under RUN_DIR (socket only, never /etc/mysql), the calls
+# schema, the responder's config file, and API keys.
+#   scripts/db.sh start RUN_DIR            start (idempotent), load the schema
+#   scripts/db.sh stop RUN_DIR             clean shutdown (no-op if stopped)
+#   scripts/db.sh sql RUN_DIR [ARGS...]    mariadb client as admin (stdin, ARGS)
+#   scripts/db.sh key RUN_DIR CLIENT_ID [LABEL]   new API key, printed once
+#   scripts/db.sh revoke RUN_DIR KEY       revoke an API key
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() {
+	echo "usage:" >&2
+	sed -n '4,8s/^#  //p' "$0" >&2
+	exit 2
+}
+
+cmd=${1:-}
+[ $# -ge 2 ] || usage
+[ -n "$2" ] || usage
+case "$cmd" in
+start) mkdir -p "$2" ;;
+stop) [ -d "$2" ] || exit 0 ;;
+esac
+run=$(realpath -e -- "$2")
+shift 2
+
+sock=$run/mysql.sock
+pidfile=$run/mariadb.pid
+log=$run/mariadb.log
+# The admin account: mariadb-install-db gives root and the invoking user
+# unix_socket authentication, so the OS user name is the login.
+admin=$(id -un)
+
+# mariadb client as admin over the private socket; never reads /etc/mysql.
+client() {
+	mariadb --no-defaults --socket="$sock" --user="$admin" \
+	    --default-character-set=utf8mb4 "$@"
+}
+
+# A string as an SQL literal that needs no escaping (hex of its bytes).
+sql_string() {
+	printf "CONVERT(X'%s' USING utf8mb4)" \
+	    "$(printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n')"
+}
+
+# n random bytes as lowercase hex.
+random_hex() {
+	od -An -v -tx1 -N "$1" /dev/urandom | tr -d ' \n'
+}
+
+# The lowercase hex SHA-256 of an API key, as stored in api_keys.key_hash.
+key_hash() {
+	printf '%s' "$1" | sha256sum | cut -d' ' -f1
+}
+
+# True while process $1 exists and is not a zombie (an exited daemon stays
+# one until init reaps it).
+alive() {
+	local state
+	state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ $state != Z* ]]
+}
+
+# The pid of our mariadbd if it is running, else nothing.
+server_pid() {
+	local pid
+	[ -r "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	if [ -n "$pid" ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = mariadbd ] &&
+	    alive "$pid"; then
+		echo "$pid"
+	fi
+}
+
+fail_with_log() {
+	echo "db: $1; last lines of $2:" >&2
+	tail -n 20 "$2" >&2 || true
+	exit 1
+}
+
+start() {
+	local pid
+	# Unix socket paths are limited to 107 bytes.
+	if [ ${#sock} -gt 100 ]; then
+		echo "db: socket path too long (${#sock} bytes): $sock" >&2
+		exit 1
+	fi
+	# Apache's children (www-data) must reach the socket inside RUN_DIR.
+	chmod 0755 "$run"
+
+	pid=$(server_pid)
+	local started=""
+	if [ -z "$pid" ]; then
+		# First start: create the system tables, quietly.
+		if [ ! -d "$run/db/mysql" ]; then
+			mariadb-install-db --no-defaults --datadir="$run/db" \
+			    --user="$admin" --auth-root-authentication-method=socket \
+			    --skip-test-db --skip-name-resolve \
+			    >"$run/mariadb-install.log" 2>&1 ||
+			    fail_with_log "mariadb-install-db failed" \
+			    "$run/mariadb-install.log"
+		fi
+		# mariadbd refuses to run as root unless told so explicitly.
+		local as_root=()
+		if [ "$(id -u)" -eq 0 ]; then
+			as_root=(--user=root)
+		fi
+		# A small, fast, throw-away server: no binary log, lazy flushes.
+		setsid mariadbd --no-defaults "${as_root[@]}" \
+		    --datadir="$run/db" --socket="$sock" --pid-file="$pidfile" \
+		    --log-error="$log" --skip-networking \
+		    --skip-log-bin --character-set-server=utf8mb4 \
+		    --collation-server=utf8mb4_bin \
+		    --innodb-buffer-pool-size=256M \
+		    --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+		    --innodb-buffer-pool-dump-at-shutdown=0 \
+		    --innodb-buffer-pool-load-at-startup=0 \
+		    </dev/null >/dev/null 2>&1 &
+		started=$!
+	fi
+
+	# Wait until it answers (ping succeeds even before authentication).
+	local i
+	for i in $(seq 1 300); do
+		if mariadb-admin --no-defaults --socket="$sock" --user="$admin" \
+		    --connect-timeout=1 ping >/dev/null 2>&1; then
+			break
+		fi
+		if [ "$i" -eq 300 ]; then
+			fail_with_log "MariaDB did not answer within 30 s" "$log"
+		fi
+		if [ -n "$started" ] && ! alive "$started"; then
+			fail_with_log "mariadbd exited" "$log"
+		fi
+		sleep 0.1
+	done
+
+	setup
+}
+
+# The database, the schema and the responder's account and config file.
+setup() {
+	local pwfile=$run/responder-password conf=$run/calls-api.cnf f password
+	# The responder's password: generated once, readable by us only.
+	if [ ! -s "$pwfile" ]; then
+		(umask 077 && random_hex 16 >"$pwfile")
+	fi
+	password=$(cat "$pwfile")
+
+	client -e "CREATE DATABASE IF NOT EXISTS calls
+	    CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+	# Numbered files only: schema/generate-calls.sql is the data generator.
+	for f in "$top"/schema/[0-9]*.sql; do
+		sed "s/@@RESPONDER_PASSWORD@@/$password/g" "$f" | client calls ||
+		    { echo "db: loading $f failed" >&2; exit 1; }
+	done
+
+	# The responder's option file (read by www-data under Apache).
+	if [ ! -s "$conf" ]; then
+		cat >"$conf.tmp" <<-CNF
+		[calls-api]
+		socket=$sock
+		user=calls_api
+		password=$password
+		database=calls
+		cursor-secret=$(random_hex 32)
+		key-cache-seconds=1
+		CNF
+		chmod 0644 "$conf.tmp"
+		mv "$conf.tmp" "$conf"
+	fi
+}
+
+stop() {
+	local pid
+	pid=$(server_pid)
+	[ -n "$pid" ] || return 0
+	# SIGTERM is mariadbd's clean shutdown; wait up to 60 s for it.
+	kill -TERM "$pid"
+	for _ in $(seq 1 600); do
+		alive "$pid" || return 0
+		sleep 0.1
+	done
+	fail_with_log "mariadbd $pid did not stop within 60 s" "$log"
+}
+
+# A new key for an organisation: stored as a hash, printed once.
+new_key() {
+	local client_id=${1:?client_id} label=${2:-} chars="" key label_sql=NULL
+	# 40 characters [A-Za-z0-9]: tr keeps only those bytes, so every
+	# character is equally likely.
+	while [ ${#chars} -lt 40 ]; do
+		chars+=$(head -c 512 /dev/urandom | LC_ALL=C tr -dc 'A-Za-z0-9')
+	done
+	key=ck_${chars:0:40}
+	if [ -n "$label" ]; then
+		label_sql=$(sql_string "$label")
+	fi
+	client calls -e "INSERT INTO api_keys (key_hash, client_id, label)
+	    VALUES ('$(key_hash "$key")', $(sql_string "$client_id"), $label_sql)"
+	echo "$key"
+}
+
+revoke() {
+	local hash found
+	hash=$(key_hash "${1:?key}")
+	found=$(client -N -B calls -e \
+	    "SELECT COUNT(*) FROM api_keys WHERE key_hash = '$hash'")
+	if [ "$found" -eq 0 ]; then
+		echo "db: no such key" >&2
+		exit 1
+	fi
+	# Revoked once: a second revoke keeps the first time.
+	client calls -e "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6)
+	    WHERE key_hash = '$hash' AND revoked_at IS NULL"
+}
+
+case "$cmd" in
+start) start ;;
+stop) stop ;;
+sql) client "$@" ;;
+key) new_key "$@" ;;
+revoke) revoke "$@" ;;
+*) usage ;;
+esac
