@@ -6,6 +6,7 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Copy ();
 use File::Path qw(remove_tree);
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
@@ -33,7 +34,12 @@ sub new {
 	die "no responder binary at $bin (run make)\n" unless -x $bin;
 	my $dir = tempdir('/tmp/calls-api-test.XXXXXX');
 	chmod 0755, $dir;
-	my $self = bless { dir => $dir, bin => $bin, web => {} }, $class;
+	# A copy inside the run dir: Apache's children (www-data when we are
+	# root) may not be able to reach the checkout, wherever it is.
+	File::Copy::copy($bin, "$dir/calls-api") or die "copy $bin: $!";
+	chmod 0755, "$dir/calls-api";
+	my $self = bless { dir => $dir, bin => "$dir/calls-api", web => {} },
+	    $class;
 	push @LIVE, $self;
 	$self->run_script("$TOP/scripts/db.sh", 'start', $dir);
 	$self->run_script("$TOP/scripts/sample-data.sh", $dir)
