@@ -1,0 +1,88 @@
+/*
+ * The page query alone: the responder's own prepared statement (lib/sql.c)
+ * through the connector in a tight loop, no HTTP. Forks PROCS processes,
+ * each with its own connection, and prints the total queries per second.
+ *
+ *   query_loop CONF CLIENT_ID SECONDS PROCS
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/db.h"
+#include "../lib/params.h"
+#include "../lib/sql.h"
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One process: run queries until the deadline; write the count to fd. */
+static int
+loop(const char *conf, const char *client_id, double seconds, int fd)
+{
+	struct db		 db;
+	struct call_page	 page;
+	double			 end = now() + seconds;
+	long			 n = 0;
+
+	page.cap = LIMIT_DEFAULT + 1;
+	if ((page.rows = calloc(page.cap, sizeof(struct call))) == NULL)
+		return 1;
+	db_init(&db, conf, sql_text, SQL__COUNT);
+	while (now() < end) {
+		if (sql_store_ops.list_calls(&db, client_id, NULL,
+		    LIMIT_DEFAULT + 1, &page) != CA_OK || page.n == 0) {
+			fprintf(stderr, "query_loop: query failed\n");
+			return 1;
+		}
+		n++;
+	}
+	db_close(&db);
+	free(page.rows);
+	return write(fd, &n, sizeof(n)) == sizeof(n) ? 0 : 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int	 fds[2], procs, i, status, failed = 0;
+	long	 n, total = 0;
+	double	 seconds, t0;
+	pid_t	 pid;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: query_loop CONF CLIENT_ID SECONDS "
+		    "PROCS\n");
+		return 2;
+	}
+	seconds = atof(argv[3]);
+	procs = atoi(argv[4]);
+	if (seconds <= 0 || procs < 1 || procs > 64 || pipe(fds) == -1)
+		return 2;
+	t0 = now();
+	for (i = 0; i < procs; i++) {
+		if ((pid = fork()) == -1)
+			return 1;
+		if (pid == 0)
+			_exit(loop(argv[1], argv[2], seconds, fds[1]));
+	}
+	close(fds[1]);
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+		total += n;
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	if (failed)
+		return 1;
+	printf("%.1f\n", (double)total / (now() - t0));
+	return 0;
+}
