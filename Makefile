@@ -50,7 +50,7 @@ PORT		?= 8080
 ROWS		?= 100000
 ORG		?= org_acme
 
-.PHONY: all deps test unit integration demo stop seed install clean
+.PHONY: all deps test check unit valgrind demo stop seed install clean bench
 
 all: $(BIN)
 
@@ -77,14 +77,29 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 deps:
 	@scripts/deps.sh
 
-# Unit tests (no servers) and integration tests (private MariaDB, real
-# Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports).
+# make test: the whole matrix, as CI runs it.
+#  1. -Werror build: unit tests, then integration tests (private MariaDB,
+#     real Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports);
+#  2. the same unit and integration tests on an ASan+UBSan build;
+#  3. the unit tests under valgrind.
 test: deps
-	$(MAKE) WERROR=1 all $(UNIT_BIN)
-	CALLS_API_BIN=$(CURDIR)/$(BIN) prove -f $(UNIT_BIN) tests/*.t
+	$(MAKE) --no-print-directory WERROR=1 check
+	$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 check
+	$(MAKE) --no-print-directory WERROR=1 valgrind
+
+check: all $(UNIT_BIN)
+	CALLS_API_BIN=$(CURDIR)/$(BIN) SANITIZE=$(SANITIZE) \
+	    prove -f $(UNIT_BIN) tests/*.t
 
 unit: $(UNIT_BIN)
 	prove -f $(UNIT_BIN)
+
+# valgrind does not mix with ASan: always the plain build.
+VALGRIND	 = valgrind -q --error-exitcode=1 --leak-check=full \
+		   --errors-for-leak-kinds=definite
+valgrind:
+	$(MAKE) --no-print-directory SANITIZE= BUILD=build $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+	prove -f --exec '$(VALGRIND)' $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

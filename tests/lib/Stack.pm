@@ -158,7 +158,7 @@ sub crashes {
 	for my $log (glob "$self->{dir}/$server/*error*.log") {
 		open my $fh, '<', $log or next;
 		while (my $line = <$fh>) {
-			$found .= $line if $line =~ /Segmentation|AddressSanitizer|runtime error|
+			$found .= $line if $line =~ /Segmentation|Sanitizer|runtime error|
 			    core dumped|exit\(signal|terminated by signal|
 			    premature end of script|SIGSEGV|SIGABRT/xi;
 		}
