@@ -38,8 +38,8 @@ sub new {
 	# root) may not be able to reach the checkout, wherever it is.
 	File::Copy::copy($bin, "$dir/calls-api") or die "copy $bin: $!";
 	chmod 0755, "$dir/calls-api";
-	my $self = bless { dir => $dir, bin => "$dir/calls-api", web => {} },
-	    $class;
+	my $self = bless { dir => $dir, bin => "$dir/calls-api", web => {},
+	    owner => $$ }, $class;
 	push @LIVE, $self;
 	$self->run_script("$TOP/scripts/db.sh", 'start', $dir);
 	$self->run_script("$TOP/scripts/sample-data.sh", $dir)
@@ -168,6 +168,7 @@ sub crashes {
 
 sub cleanup {
 	my ($self) = @_;
+	return if $self->{owner} != $$;	# a forked child stops nothing
 	return if $self->{done}++;
 	for my $server (keys %{ $self->{web} }) {
 		eval { $self->stop_web($server) };
