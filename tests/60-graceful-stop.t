@@ -1,0 +1,69 @@
+#!/usr/bin/perl
+# SIGTERM to the responders while one of them is in the middle of a
+# request: that response still completes, then every process exits.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Time::HiRes qw(sleep time);
+use Stack;
+
+my $st = Stack->new;
+my $key = $st->demo_keys->{org_acme};
+$st->start_web('lighttpd');
+is($st->get('lighttpd', '/api/calls?limit=1', $key)->{status}, 200,
+    'responders up');
+
+sub responders {
+	my $bin = $st->dir . '/calls-api';
+	return grep { (readlink("/proc/$_/exe") // '') eq $bin }
+	    map { m{/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
+}
+my @pids = responders();
+ok(@pids >= 1, 'responder processes: ' . join(' ', @pids));
+
+# Hold a write lock on calls so that the next page query waits for it.
+open my $locker, '|-', Stack::top() . '/scripts/db.sh', 'sql', $st->dir,
+    'calls' or die $!;
+select((select($locker), $| = 1)[0]);
+print $locker "LOCK TABLES calls WRITE;\n";
+sleep 0.5;
+
+# The request, in a child: it blocks on the lock.
+my $out = $st->dir . '/slow-response';
+my $child = fork // die "fork: $!";
+if ($child == 0) {
+	my $r = $st->get('lighttpd', '/api/calls?limit=3', $key);
+	open my $fh, '>', $out or die $!;
+	print $fh "$r->{status}\n$r->{body}";
+	close $fh;
+	require POSIX;
+	POSIX::_exit(0);
+}
+sleep 1;
+ok(!-e $out, 'the request is waiting on the lock');
+
+my $t0 = time;
+kill 'TERM', @pids;
+sleep 0.5;
+print $locker "UNLOCK TABLES;\n";
+close $locker;
+waitpid $child, 0;
+
+open my $fh, '<', $out or die "no response: $!";
+my ($status, $body) = split /\n/, do { local $/; <$fh> }, 2;
+is($status, 200, 'the request in progress got its 200 after SIGTERM');
+like($body, qr/^\{"success":true,"data":\[\{.*"page_size":3\}\}$/,
+    '  with its whole body');
+
+my @left;
+for (1 .. 50) {
+	@left = grep { my $p = $_; grep { $_ == $p } @pids } responders();
+	last unless @left;
+	sleep 0.1;
+}
+is("@left", '', sprintf('every signalled responder exited (%.1f s)',
+    time - $t0));
+is($st->crashes('lighttpd'), '', 'no crash');
+done_testing;
