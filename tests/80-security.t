@@ -1,0 +1,60 @@
+#!/usr/bin/perl
+# Security properties checked on the source and on the live database:
+# no SQL text built at run time, secrets compared in constant time, and
+# the responder's database account can only SELECT.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Stack;
+
+my $top = Stack::top();
+my %src = map { my $f = $_; local (@ARGV, $/) = $f; ($f =~ s{^\Q$top\E/}{}r, <>) }
+    glob("$top/lib/*.[ch] $top/cgi/*.c");
+ok(keys %src > 10, 'read ' . keys(%src) . ' source files');
+
+# Only prepared statements: no text-protocol query calls at all.
+my @text_query = grep { $src{$_} =~ /\bmysql_(real_)?query\s*\(|\bmysql_send_query\s*\(|\bmysql_real_escape_string/ } sort keys %src;
+is("@text_query", '', 'no mysql_query / mysql_real_query / escaping anywhere');
+
+# SQL lives in lib/sql.c only, as string literals (no format strings).
+my @sql_elsewhere = grep { $_ ne 'lib/sql.c'
+    && $src{$_} =~ /"[^"\n]*\b(SELECT|INSERT|UPDATE|DELETE)\s[^"\n]*"/ }
+    sort keys %src;
+is("@sql_elsewhere", '', 'SQL text appears only in lib/sql.c');
+my ($table) = $src{'lib/sql.c'} =~ /(const char \*const sql_text.*?\n\};)/s;
+ok($table, 'lib/sql.c has the statement table');
+unlike($table // '', qr/%[sdu]/, '  with no format directives in it');
+unlike($src{'lib/sql.c'}, qr/\b(s?n?printf|strcat|strcpy)\s*\(/,
+    '  and lib/sql.c formats no strings');
+my @prepares = $src{'lib/db.c'} =~ /mysql_stmt_prepare\(([^;]*)\)/gs;
+is(scalar @prepares, 1, 'one call to mysql_stmt_prepare');
+like($prepares[0] // '', qr/db->stmt_text\[i\]/, '  on the fixed table only');
+my @other = grep { $_ ne 'lib/db.c' && $src{$_} =~ /mysql_stmt_prepare/ }
+    keys %src;
+is("@other", '', '  nowhere else');
+
+# Secrets compared in constant time.
+like($src{'lib/auth.c'}, qr/CRYPTO_memcmp\(e->key_hash/,
+    'cached key hashes compared with CRYPTO_memcmp');
+like($src{'lib/cursor.c'}, qr/CRYPTO_memcmp\(mac, want/,
+    'cursor MAC compared with CRYPTO_memcmp');
+unlike($src{'lib/cursor.c'} . $src{'lib/auth.c'},
+    qr/\b(memcmp|strcmp|strncmp)\s*\(\s*(mac|want|e->key_hash|hex)\b/,
+    '  and never with memcmp/strcmp');
+
+# Keys are only ever stored hashed.
+my $schema = do { local (@ARGV, $/) = "$top/schema/10-tables.sql"; <> };
+like($schema, qr/key_hash\s+CHAR\(64\)/, 'api_keys stores a SHA-256 hex');
+unlike($schema, qr/api_keys[^;]*\b(key|api_key|secret)\s+(VAR)?CHAR/si,
+    '  and no plain key column');
+
+# The responder's account: SELECT on three tables, nothing more.
+my $st = Stack->new(data => 'none');
+my $grants = $st->sql("SHOW GRANTS FOR 'calls_api'\@'localhost'");
+my @grants = grep { !/^GRANT USAGE ON \*\.\*/ } split /\n/, $grants;
+is(scalar @grants, 3, 'three grants besides USAGE');
+ok(!(grep { !/^GRANT SELECT ON `calls`\.`(calls|agents|api_keys)` TO/ }
+    @grants), '  each SELECT on one table') or diag($grants);
+done_testing;
