@@ -53,6 +53,30 @@ struct call {
 	unsigned int	 null;		/* enum call_null bits */
 };
 
+/* How a field is stored in struct call. */
+enum call_field_kind {
+	CALL_STR,	/* NUL-terminated text, buffer of size bytes */
+	CALL_DECIMAL,	/* decimal text, buffer of size bytes */
+	CALL_BOOL,	/* int */
+	CALL_ULONG,	/* unsigned long */
+	CALL_TS		/* struct ts */
+};
+
+struct call_field {
+	const char		*key;	/* JSON member: ",\"name\":" */
+	enum call_field_kind	 kind;
+	size_t			 offset;	/* in struct call */
+	size_t			 size;
+	unsigned int		 null_bit;	/* 0: never null */
+};
+
+/*
+ * The fields of a call summary in the order of the spec's example: the
+ * order of the JSON members and of the page query's SELECT list.
+ */
+extern const struct call_field	 call_fields[];
+extern const size_t		 call_nfields;
+
 /* A page of rows; the store fills it, the handler owns and reuses it. */
 struct call_page {
 	struct call	*rows;

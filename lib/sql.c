@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "log.h"
 #include "sql.h"
 
 #define PAGE_SELECT \
@@ -124,41 +125,9 @@ key_lookup(void *ctx, const char *key_hash, char client_id[ID_SIZE])
 
 /* Page query: the result columns, bound into one struct call. */
 
-enum col_kind { C_STR, C_BOOL, C_DEC, C_UINT, C_TS };
 
-struct column {
-	enum col_kind	 kind;
-	size_t		 offset;	/* in struct call */
-	size_t		 size;		/* buffer size for C_STR / C_DEC */
-	unsigned int	 null_bit;
-};
-
-#define COL(kind, name, bit) \
-	{ kind, offsetof(struct call, name), \
-	  sizeof(((struct call *)0)->name), bit }
-
-static const struct column columns[] = {
-	COL(C_STR, call_sid, 0),
-	COL(C_STR, to_number, 0),
-	COL(C_STR, from_number, CALL_NULL_FROM_NUMBER),
-	COL(C_STR, agent_id, 0),
-	COL(C_STR, agent_name, CALL_NULL_AGENT_NAME),
-	COL(C_STR, client_id, 0),
-	COL(C_STR, call_type, CALL_NULL_CALL_TYPE),
-	COL(C_STR, status, CALL_NULL_STATUS),
-	COL(C_BOOL, recording_enabled, CALL_NULL_RECORDING),
-	COL(C_DEC, total_cost, CALL_NULL_TOTAL_COST),
-	COL(C_DEC, duration_seconds, CALL_NULL_DURATION),
-	COL(C_UINT, turn_count, CALL_NULL_TURN_COUNT),
-	COL(C_TS, created_at, 0),
-	COL(C_TS, updated_at, CALL_NULL_UPDATED_AT),
-	COL(C_TS, start_time, CALL_NULL_START_TIME),
-	COL(C_TS, end_time, CALL_NULL_END_TIME),
-	COL(C_STR, end_reason, CALL_NULL_END_REASON),
-	COL(C_STR, billing_status, CALL_NULL_BILLING_STATUS),
-};
-
-#define NCOLS	(sizeof(columns) / sizeof(columns[0]))
+/* The SELECT list above names the call_fields, in their order. */
+#define NCOLS	18
 
 struct row_binding {
 	MYSQL_BIND	 bind[NCOLS];
@@ -174,34 +143,34 @@ struct row_binding {
 static void
 bind_row(struct row_binding *rb)
 {
-	const struct column	*c;
+	const struct call_field	*c;
 	MYSQL_BIND		*b;
 	size_t			 i;
 
 	memset(rb->bind, 0, sizeof(rb->bind));
 	for (i = 0; i < NCOLS; i++) {
-		c = &columns[i];
+		c = &call_fields[i];
 		b = &rb->bind[i];
 		b->length = &rb->len[i];
 		b->is_null = &rb->isnull[i];
 		b->error = &rb->trunc[i];
 		switch (c->kind) {
-		case C_STR:
-		case C_DEC:
+		case CALL_STR:
+		case CALL_DECIMAL:
 			b->buffer_type = MYSQL_TYPE_STRING;
 			b->buffer = (char *)&rb->row + c->offset;
 			b->buffer_length = c->size - 1;	/* room for NUL */
 			break;
-		case C_BOOL:
+		case CALL_BOOL:
 			b->buffer_type = MYSQL_TYPE_TINY;
 			b->buffer = &rb->tiny[i];
 			break;
-		case C_UINT:
+		case CALL_ULONG:
 			b->buffer_type = MYSQL_TYPE_LONG;
 			b->buffer = &rb->uint[i];
 			b->is_unsigned = 1;
 			break;
-		case C_TS:
+		case CALL_TS:
 			b->buffer_type = MYSQL_TYPE_DATETIME;
 			b->buffer = &rb->time[i];
 			break;
@@ -213,13 +182,13 @@ bind_row(struct row_binding *rb)
 static int
 finish_row(struct row_binding *rb)
 {
-	const struct column	*c;
+	const struct call_field	*c;
 	char			*dst;
 	size_t			 i;
 
 	rb->row.null = 0;
 	for (i = 0; i < NCOLS; i++) {
-		c = &columns[i];
+		c = &call_fields[i];
 		dst = (char *)&rb->row + c->offset;
 		if (rb->isnull[i]) {
 			if (c->null_bit == 0)
@@ -228,19 +197,19 @@ finish_row(struct row_binding *rb)
 			continue;
 		}
 		switch (c->kind) {
-		case C_STR:
-		case C_DEC:
+		case CALL_STR:
+		case CALL_DECIMAL:
 			if (rb->len[i] >= c->size)
 				return -1;
 			dst[rb->len[i]] = '\0';
 			break;
-		case C_BOOL:
+		case CALL_BOOL:
 			rb->row.recording_enabled = rb->tiny[i] != 0;
 			break;
-		case C_UINT:
+		case CALL_ULONG:
 			rb->row.turn_count = rb->uint[i];
 			break;
-		case C_TS:
+		case CALL_TS:
 			ts_from_mysql(&rb->time[i], (struct ts *)(void *)dst);
 			break;
 		}
@@ -284,6 +253,12 @@ run_page(struct db *db, void *arg)
 	q->out->n = 0;
 	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
 		return db_stmt_error(db, st, "page query");
+	if (mysql_stmt_field_count(st) != NCOLS || call_nfields != NCOLS) {
+		log_error("database: page query has %u columns, expected %d",
+		    mysql_stmt_field_count(st), NCOLS);
+		err = CA_ERR_INTERNAL;
+		goto out;
+	}
 	bind_row(&rb);
 	if (mysql_stmt_bind_result(st, rb.bind)) {
 		err = db_stmt_error(db, st, "page bind");

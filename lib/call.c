@@ -1,0 +1,30 @@
+#include <stddef.h>
+
+#include "call.h"
+
+#define FIELD(name, kind, bit) \
+	{ ",\"" #name "\":", kind, offsetof(struct call, name), \
+	  sizeof(((struct call *)0)->name), bit }
+
+const struct call_field call_fields[] = {
+	FIELD(call_sid, CALL_STR, 0),
+	FIELD(to_number, CALL_STR, 0),
+	FIELD(from_number, CALL_STR, CALL_NULL_FROM_NUMBER),
+	FIELD(agent_id, CALL_STR, 0),
+	FIELD(agent_name, CALL_STR, CALL_NULL_AGENT_NAME),
+	FIELD(client_id, CALL_STR, 0),
+	FIELD(call_type, CALL_STR, CALL_NULL_CALL_TYPE),
+	FIELD(status, CALL_STR, CALL_NULL_STATUS),
+	FIELD(recording_enabled, CALL_BOOL, CALL_NULL_RECORDING),
+	FIELD(total_cost, CALL_DECIMAL, CALL_NULL_TOTAL_COST),
+	FIELD(duration_seconds, CALL_DECIMAL, CALL_NULL_DURATION),
+	FIELD(turn_count, CALL_ULONG, CALL_NULL_TURN_COUNT),
+	FIELD(created_at, CALL_TS, 0),
+	FIELD(updated_at, CALL_TS, CALL_NULL_UPDATED_AT),
+	FIELD(start_time, CALL_TS, CALL_NULL_START_TIME),
+	FIELD(end_time, CALL_TS, CALL_NULL_END_TIME),
+	FIELD(end_reason, CALL_STR, CALL_NULL_END_REASON),
+	FIELD(billing_status, CALL_STR, CALL_NULL_BILLING_STATUS),
+};
+
+const size_t call_nfields = sizeof(call_fields) / sizeof(call_fields[0]);
