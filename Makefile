@@ -117,9 +117,15 @@ install: $(BIN)
 	    $(DESTDIR)$(DATADIR)/lighttpd
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
-	install -m 0644 apache/calls-api.conf apache/htaccess.example \
-	    $(DESTDIR)$(DATADIR)/apache/
-	install -m 0644 lighttpd/calls-api.conf $(DESTDIR)$(DATADIR)/lighttpd/
+	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
+	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
+	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
+	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' apache/calls-api.conf \
+	    > $(DESTDIR)$(DATADIR)/apache/calls-api.conf
+	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
+	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
+	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' lighttpd/calls-api.conf \
+	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api.conf
 	install -m 0640 calls-api.cnf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
 
