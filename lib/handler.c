@@ -5,7 +5,7 @@
 #include "handler.h"
 #include "params.h"
 
-/* Static bodies for when even building the error body fails. */
+/* The body for when even building the error body fails. */
 static const char nomem_body[] = "{\"success\":false,\"error\":{\"code\":"
     "\"internal_error\",\"message\":\"Internal error.\",\"param\":null}}";
 

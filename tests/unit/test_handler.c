@@ -69,6 +69,22 @@ serve(const char *method, const char *uri, const char *auth)
 	return ca_error_info(resp.err)->status;
 }
 
+/* A server that sets no REQUEST_URI. */
+static int
+route_without_uri(const char *script_name, const char *path_info)
+{
+	struct request	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.script_name = script_name;
+	req.path_info = path_info;
+	req.query = "limit=1";
+	req.authorization = "Bearer ck_acme";
+	handler_serve(&h, &req, 1000, &resp);
+	return ca_error_info(resp.err)->status;
+}
+
 static int
 has_header(const char *line)
 {
@@ -123,6 +139,12 @@ test_routing_and_methods(void)
 	}
 	is_int(serve("GET", "/api/calls?limit=2", "Bearer ck_acme"), 200,
 	    "GET 200");
+	ok(route_without_uri("/api", "/calls") == 200 &&
+	    route_without_uri("/api/calls", NULL) == 200 &&
+	    route_without_uri("/api", "/calls/x") == 404 &&
+	    route_without_uri("/api/call", "s") == 200 &&
+	    route_without_uri("/x", "/api/calls") == 404,
+	    "no REQUEST_URI: SCRIPT_NAME + PATH_INFO");
 	ok(has_header("Content-Type: application/json; charset=utf-8\r\n") &&
 	    has_header("Cache-Control: no-store\r\n"), "JSON, no-store");
 	is_int(serve("HEAD", "/api/calls?limit=2", "Bearer ck_acme"), 200,
