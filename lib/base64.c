@@ -61,8 +61,6 @@ b64_decode(const char *in, size_t n, unsigned char *out, size_t outcap)
 	n -= pad;
 	if ((rem = n % 4) == 1)
 		return -1;
-	if (pad > 0 && pad != (4 - rem) % 4)
-		return -1;
 	if (n / 4 * 3 + (rem ? rem - 1 : 0) > outcap)
 		return -1;
 

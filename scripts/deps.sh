@@ -10,9 +10,11 @@ build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev)
 # generator, memory checker, cgi-fcgi for poking a responder by hand.
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
 	perl wrk valgrind libfcgi-bin)
+# Fuzzing: clang with libFuzzer and the sanitizer runtimes.
+fuzz=(clang libclang-rt-14-dev)
 
 missing=()
-for pkg in "${build[@]}" "${run[@]}"; do
+for pkg in "${build[@]}" "${run[@]}" "${fuzz[@]}"; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
 	if [ "$status" != installed ]; then
 		missing+=("$pkg")

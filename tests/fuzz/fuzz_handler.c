@@ -1,0 +1,463 @@
+/*
+ * libFuzzer harness: the whole request pipeline (lib/handler.c) against
+ * the in-memory store of tests/unit/fake_store.c: 240 calls, 200 of them
+ * of org_acme (key "ck_acme"), 40 of org_globex ("ck_globex"), runs of
+ * equal created_at; "ck_revoked" is revoked. See fuzz_common.h.
+ *
+ * The input is split at '\n' into fields; a missing field, or one that is
+ * exactly "(null)", is NULL:
+ *
+ *   1 REQUEST_METHOD
+ *   2 REQUEST_URI
+ *   3 HTTP_AUTHORIZATION
+ *   4 QUERY_STRING
+ *   5 options, any of:
+ *       c  key cache on (30 s): the request is served twice and the two
+ *          responses must be byte-identical; with D or I the store
+ *          breaks only after the first, so a 200 must turn into 503/500
+ *          (and so must an unknown key: negative answers are not cached)
+ *       F  follow next_cursor to the last page: every call of the
+ *          organisation exactly once, in strict keyset order
+ *       D  the store fails with CA_ERR_DB_UNAVAILABLE (503 allowed)
+ *       I  the store fails with CA_ERR_INTERNAL (500 allowed)
+ *       X  the handler has no configuration (500 allowed)
+ *   6 SCRIPT_NAME
+ *   7 PATH_INFO
+ *
+ * Invariants on every response: the head starts with "Status: " and a
+ * status of 200 400 401 404 405 414 500 503 matching resp.err, is made of
+ * well-formed header lines with the right Content-Length and ends with a
+ * blank line; no 5xx unless forced; the body is valid JSON (jansson), an
+ * error envelope with the code of resp.err, or on 200 a page whose rows
+ * all belong to the organisation of a key named in the header, exist in
+ * the store as printed, come in strict keyset order, and whose pagination
+ * block is consistent. A 200 with a next_cursor is followed by one more
+ * page (all of them with F), which must continue strictly after it.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../../lib/handler.h"
+#include "../../lib/params.h"
+#include "../../lib/query.h"
+#include "../unit/fake_store.h"
+#include "fuzz_common.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define CHECK(cond)	do { if (!(cond)) __builtin_trap(); } while (0)
+
+#define NFIELDS		7
+#define NOW		((time_t)1773050400)	/* 2026-03-09T10:00:00Z */
+
+static struct fake_store	 fs;
+static struct config		 cfg;
+static struct handler		 h;	/* configured */
+static struct handler		 hx;	/* without configuration */
+static struct response		 resp, resp2;
+static int			 ready;
+
+static void
+setup(void)
+{
+	struct store	 store = { &fake_store_ops, &fs };
+
+	fuzz_store_setup(&fs);
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.secret, FUZZ_SECRET, FUZZ_SECRET_LEN);
+	cfg.secret_len = FUZZ_SECRET_LEN;
+	strcpy(cfg.route, CONFIG_ROUTE_DEFAULT);
+	if (handler_init(&h, &cfg, &store) == -1 ||
+	    handler_init(&hx, NULL, &store) == -1)
+		abort();
+	ready = 1;
+}
+
+/* The organisation of the first live key whose text the header holds. */
+static const char *
+key_org(const char *auth)
+{
+	size_t	 i;
+
+	for (i = 0; auth != NULL && i < FUZZ_NKEYS; i++)
+		if (!fuzz_keys[i].revoked && strstr(auth, fuzz_keys[i].key))
+			return fuzz_keys[i].client_id;
+	return NULL;
+}
+
+static const struct call *
+store_find(const char *sid)
+{
+	size_t	 i;
+
+	for (i = 0; i < fs.ncalls; i++)
+		if (strcmp(fs.calls[i].call_sid, sid) == 0)
+			return &fs.calls[i];
+	return NULL;
+}
+
+/* The README's form: no fraction when the microseconds are zero. */
+static void
+fmt_ts(const struct ts *t, char *out, size_t n)
+{
+	if (t->usec == 0)
+		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", t->year,
+		    t->month, t->day, t->hour, t->minute, t->second);
+	else
+		snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+		    t->year, t->month, t->day, t->hour, t->minute, t->second,
+		    t->usec);
+}
+
+/* Keyset order: >0 when a comes strictly before b (newer, or same and greater sid). */
+static int
+before(const struct call *a, const struct call *b)
+{
+	const struct ts	*x = &a->created_at, *y = &b->created_at;
+	long		 u[7] = { x->year, x->month, x->day, x->hour,
+			    x->minute, x->second, x->usec };
+	long		 v[7] = { y->year, y->month, y->day, y->hour,
+			    y->minute, y->second, y->usec };
+	int		 i;
+
+	for (i = 0; i < 7; i++)
+		if (u[i] != v[i])
+			return u[i] > v[i];
+	return strcmp(a->call_sid, b->call_sid) > 0;
+}
+
+/* 1 when the head is sane and the status is the one of resp->err. */
+static int
+check_head(const struct response *r)
+{
+	const struct ca_error_info	*info = ca_error_info(r->err);
+	const char			*p, *eol, *end;
+	char				 want[64];
+	int				 status;
+
+	CHECK(r->head.data != NULL && r->head.len > 12);
+	CHECK(strlen(r->head.data) == r->head.len);
+	CHECK(strncmp(r->head.data, "Status: ", 8) == 0);
+	p = r->head.data + 8;
+	CHECK(p[0] >= '1' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
+	    p[2] >= '0' && p[2] <= '9' && p[3] == ' ');
+	status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	switch (status) {
+	case 200: case 400: case 401: case 404: case 405: case 414:
+	case 500: case 503:
+		break;
+	default:
+		__builtin_trap();
+	}
+	CHECK(status == info->status);
+
+	/* Lines "Name: value" of printable ASCII, CRLF, then a blank line. */
+	end = r->head.data + r->head.len;
+	CHECK(r->head.len >= 4 && memcmp(end - 4, "\r\n\r\n", 4) == 0);
+	for (p = r->head.data; p < end - 2; p = eol + 2) {
+		const char *c, *colon;
+
+		eol = strstr(p, "\r\n");
+		CHECK(eol != NULL && eol > p);
+		colon = memchr(p, ':', (size_t)(eol - p));
+		CHECK(colon != NULL && colon > p && colon[1] == ' ');
+		for (c = p; c < eol; c++)
+			CHECK(*c >= 0x20 && *c <= 0x7e);
+	}
+	snprintf(want, sizeof(want), "\r\nContent-Length: %zu\r\n",
+	    r->body.len);
+	CHECK(strstr(r->head.data, want) != NULL);
+	CHECK(strstr(r->head.data, "\r\nContent-Type: application/json; "
+	    "charset=utf-8\r\n") != NULL);
+	CHECK(strstr(r->head.data, "\r\nCache-Control: no-store\r\n") != NULL);
+	CHECK((status == 401) ==
+	    (strstr(r->head.data, "\r\nWWW-Authenticate: Bearer") != NULL));
+	CHECK((status == 405) ==
+	    (strstr(r->head.data, "\r\nAllow: GET, HEAD\r\n") != NULL));
+	CHECK((status == 503) ==
+	    (strstr(r->head.data, "\r\nRetry-After: ") != NULL));
+	return status;
+}
+
+/*
+ * The rows of a 200 body: the organisation's, as stored, in strict keyset
+ * order, each strictly after *prev when it is set. Copies the last row to
+ * *prev and returns the row count.
+ */
+static size_t
+check_rows(json_t *data, const char *org, struct call *prev, int *have_prev,
+    unsigned char *seen)
+{
+	const struct call	*c;
+	json_t			*row;
+	const char		*sid, *client, *created;
+	char			 want[TS_TEXT_SIZE + 8];
+	size_t			 i;
+
+	CHECK(json_is_array(data));
+	CHECK(json_array_size(data) <= LIMIT_MAX);
+	json_array_foreach(data, i, row) {
+		CHECK(json_is_object(row));
+		CHECK(json_object_size(row) == call_nfields);
+		sid = json_string_value(json_object_get(row, "call_sid"));
+		client = json_string_value(json_object_get(row, "client_id"));
+		created = json_string_value(json_object_get(row,
+		    "created_at"));
+		CHECK(sid != NULL && client != NULL && created != NULL);
+		CHECK(org != NULL && strcmp(client, org) == 0);
+		CHECK((c = store_find(sid)) != NULL);
+		CHECK(strcmp(c->client_id, org) == 0);
+		fmt_ts(&c->created_at, want, sizeof(want));
+		CHECK(strcmp(created, want) == 0);
+		CHECK(json_integer_value(json_object_get(row, "turn_count")) ==
+		    (json_int_t)c->turn_count);
+		if (*have_prev)
+			CHECK(before(prev, c));
+		*prev = *c;
+		*have_prev = 1;
+		if (seen != NULL) {
+			size_t k = (size_t)(c - fs.calls);
+
+			CHECK(!seen[k]);	/* never twice */
+			seen[k] = 1;
+		}
+	}
+	return json_array_size(data);
+}
+
+/*
+ * Check one response; on a 200 returns the parsed body (caller decrefs)
+ * and checks its rows, else NULL.
+ */
+static json_t *
+check_response(const struct response *r, int forced, const char *org,
+    struct call *prev, int *have_prev, unsigned char *seen)
+{
+	const struct ca_error_info	*info = ca_error_info(r->err);
+	json_t				*body, *err, *pag, *nc, *param;
+	json_error_t			 jerr;
+	int				 status;
+
+	status = check_head(r);
+	if (status >= 500)
+		CHECK(forced);
+
+	CHECK(r->body.data != NULL && r->body.len > 0);
+	body = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	CHECK(body != NULL);
+	CHECK(json_is_object(body));
+	CHECK(json_is_boolean(json_object_get(body, "success")));
+	CHECK(json_is_true(json_object_get(body, "success")) ==
+	    (status == 200));
+	if (status != 200) {
+		CHECK(json_object_size(body) == 2);
+		err = json_object_get(body, "error");
+		CHECK(json_is_object(err) && json_object_size(err) == 3);
+		CHECK(json_is_string(json_object_get(err, "code")));
+		CHECK(strcmp(json_string_value(json_object_get(err, "code")),
+		    info->code) == 0);
+		CHECK(json_is_string(json_object_get(err, "message")));
+		param = json_object_get(err, "param");
+		CHECK(param != NULL && (json_is_null(param) ||
+		    json_is_string(param)));
+		json_decref(body);
+		return NULL;
+	}
+
+	CHECK(json_object_size(body) == 3);
+	pag = json_object_get(body, "pagination");
+	CHECK(json_is_object(pag) && json_object_size(pag) == 3);
+	nc = json_object_get(pag, "next_cursor");
+	CHECK(nc != NULL && (json_is_null(nc) || json_is_string(nc)));
+	CHECK(json_is_boolean(json_object_get(pag, "has_more")));
+	CHECK(json_is_true(json_object_get(pag, "has_more")) ==
+	    json_is_string(nc));
+	CHECK(json_is_integer(json_object_get(pag, "page_size")));
+	CHECK((size_t)json_integer_value(json_object_get(pag, "page_size")) ==
+	    check_rows(json_object_get(body, "data"), org, prev, have_prev,
+	    seen));
+	if (json_is_string(nc)) {
+		CHECK(json_array_size(json_object_get(body, "data")) >= 1);
+		CHECK(cursor_text_plausible(json_string_value(nc)));
+	}
+	return body;
+}
+
+/* 1 when the request names the route, by REQUEST_URI or SCRIPT_NAME + PATH_INFO. */
+static int
+ref_route(const char *uri, const char *script, const char *pinfo)
+{
+	char	 path[512];
+
+	if (uri != NULL)
+		return strncmp(uri, "/api/calls", 10) == 0 &&
+		    (uri[10] == '\0' || uri[10] == '?');
+	snprintf(path, sizeof(path), "%s%s", script ? script : "",
+	    pinfo ? pinfo : "");
+	return strcmp(path, "/api/calls") == 0 &&
+	    strlen(script ? script : "") + strlen(pinfo ? pinfo : "") == 10;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct request	 req;
+	struct call	 prev;
+	char		*copy, *f[NFIELDS], *p, *nl, *follow_q = NULL;
+	const char	*opts, *org, *nc;
+	unsigned char	*seen = NULL;
+	struct handler	*hp;
+	json_t		*body, *body2;
+	size_t		 i, total = 0, count, limit;
+	enum ca_err	 fail_with;
+	int		 forced, have_prev = 0, status, follow_all, pages;
+
+	if (!ready)
+		setup();
+	if ((copy = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	for (i = 0, p = copy; i < NFIELDS; i++) {
+		f[i] = p;
+		if (p != NULL && (nl = strchr(p, '\n')) != NULL) {
+			*nl = '\0';
+			p = nl + 1;
+		} else
+			p = NULL;
+		if (f[i] != NULL && strcmp(f[i], "(null)") == 0)
+			f[i] = NULL;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = f[0];
+	req.uri = f[1];
+	req.authorization = f[2];
+	req.query = f[3];
+	opts = f[4] != NULL ? f[4] : "";
+	req.script_name = f[5];
+	req.path_info = f[6];
+
+	/* Deterministic: no state from earlier inputs. */
+	memset(&h.cache, 0, sizeof(h.cache));
+	memset(&hx.cache, 0, sizeof(hx.cache));
+	cfg.key_cache_seconds = strchr(opts, 'c') != NULL ? 30 : 0;
+	fail_with = strchr(opts, 'D') != NULL ? CA_ERR_DB_UNAVAILABLE :
+	    strchr(opts, 'I') != NULL ? CA_ERR_INTERNAL : CA_OK;
+	/* With the cache on, the store breaks only after the first request. */
+	fs.fail_with = cfg.key_cache_seconds > 0 ? CA_OK : fail_with;
+	hp = strchr(opts, 'X') != NULL ? &hx : &h;
+	forced = fs.fail_with != CA_OK || hp == &hx;
+	follow_all = strchr(opts, 'F') != NULL;
+	org = key_org(req.authorization);
+
+	if (follow_all && (seen = calloc(fs.ncalls, 1)) == NULL)
+		abort();
+
+	handler_serve(hp, &req, NOW, &resp);
+	CHECK(resp.head_only == (req.method != NULL &&
+	    strcmp(req.method, "HEAD") == 0));
+	body = check_response(&resp, forced, org, &prev, &have_prev, seen);
+	status = ca_error_info(resp.err)->status;
+
+	/* The README's precedence: route, then method, then configuration. */
+	if (!ref_route(req.uri, req.script_name, req.path_info))
+		CHECK(status == 404);
+	else if (req.method == NULL || (strcmp(req.method, "GET") != 0 &&
+	    strcmp(req.method, "HEAD") != 0))
+		CHECK(status == 405);
+	else if (hp == &hx)
+		CHECK(status == 500);
+	else if (org == NULL)	/* no live key named: never further */
+		CHECK(status == 401 || (fs.fail_with != CA_OK &&
+		    status == ca_error_info(fs.fail_with)->status));
+	if (status == 200)
+		CHECK(org != NULL);
+	if (status == 200)
+		CHECK(req.query == NULL || strlen(req.query) <= QUERY_MAX_LEN);
+
+	/*
+	 * The same request again with the key cache warm: the same answer,
+	 * unless the store broke meanwhile (D, I): then a 200 becomes that
+	 * failure, since the key comes from the cache and the page does not,
+	 * and so does an unknown key (looked up again: no negative caching).
+	 */
+	if (cfg.key_cache_seconds > 0) {
+		fs.fail_with = fail_with;
+		handler_serve(hp, &req, NOW + 1, &resp2);
+		if (fail_with != CA_OK && (resp.err == CA_OK ||
+		    resp.err == CA_ERR_AUTH_INVALID)) {
+			CHECK(resp2.err == fail_with);
+			CHECK(check_response(&resp2, 1, org, &prev, &have_prev,
+			    NULL) == NULL);
+		} else {
+			CHECK(resp2.err == resp.err);
+			CHECK(resp2.head.len == resp.head.len &&
+			    memcmp(resp2.head.data, resp.head.data,
+			    resp.head.len) == 0);
+			CHECK(resp2.body.len == resp.body.len &&
+			    memcmp(resp2.body.data, resp.body.data,
+			    resp.body.len) == 0);
+		}
+		forced = fs.fail_with != CA_OK || hp == &hx;
+	}
+
+	if (body == NULL || fs.fail_with != CA_OK) {
+		json_decref(body);
+		goto out;
+	}
+
+	/*
+	 * Follow next_cursor: one more page, or all of them with F. A first
+	 * page (no cursor in the query) then covers the whole organisation.
+	 */
+	total = json_array_size(json_object_get(body, "data"));
+	limit = total;
+	for (pages = 0; pages < (follow_all ? 1000 : 1); pages++) {
+		struct request	 next;
+
+		nc = json_string_value(json_object_get(json_object_get(body,
+		    "pagination"), "next_cursor"));
+		if (nc == NULL)
+			break;
+		free(follow_q);
+		follow_q = malloc(strlen(nc) + 32);
+		CHECK(follow_q != NULL);
+		snprintf(follow_q, strlen(nc) + 32, "limit=%zu&cursor=%s",
+		    limit, nc);
+		memset(&next, 0, sizeof(next));
+		next.method = "GET";
+		next.uri = "/api/calls";
+		next.query = follow_q;
+		next.authorization = req.authorization;
+		handler_serve(hp, &next, NOW, &resp2);
+		body2 = check_response(&resp2, forced, org, &prev, &have_prev,
+		    seen);
+		CHECK(body2 != NULL);	/* our own cursor is always good */
+		count = json_array_size(json_object_get(body2, "data"));
+		CHECK(count >= 1 && count <= limit);
+		total += count;
+		json_decref(body);
+		body = body2;
+	}
+	if (follow_all && (req.query == NULL ||
+	    (strchr(req.query, '%') == NULL &&
+	    strstr(req.query, "cursor") == NULL))) {
+		size_t n_org = 0;
+
+		for (i = 0; i < fs.ncalls; i++)
+			n_org += strcmp(fs.calls[i].client_id, org) == 0;
+		CHECK(total == n_org);
+	}
+	json_decref(body);
+out:
+	free(follow_q);
+	free(seen);
+	free(copy);
+	return 0;
+}
