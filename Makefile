@@ -70,6 +70,10 @@ $(BUILD)/bench/trivial: $(BUILD)/bench/trivial.o
 $(BUILD)/bench/query_loop: $(BUILD)/bench/query_loop.o $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/bench/mint_cursor: $(BUILD)/bench/mint_cursor.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+-include $(wildcard $(BUILD)/bench/*.d)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -81,10 +85,12 @@ deps:
 #  1. -Werror build: unit tests, then integration tests (private MariaDB,
 #     real Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports);
 #  2. the same unit and integration tests on an ASan+UBSan build;
-#  3. the unit tests under valgrind.
+#  3. the libFuzzer harnesses over their seeds, then 20 s of fuzzing each;
+#  4. the unit tests under valgrind.
 test: deps
 	$(MAKE) --no-print-directory WERROR=1 check
 	$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 check
+	$(MAKE) --no-print-directory fuzz-regress fuzz-smoke
 	$(MAKE) --no-print-directory WERROR=1 valgrind
 
 check: all $(UNIT_BIN)
@@ -111,6 +117,12 @@ stop:
 seed:
 	@scripts/seed.sh "$(CURDIR)/run" "$(ROWS)" "$(ORG)"
 
+# make bench: throughput, ceilings, depth, memory in one run (bench/run.sh,
+# BENCHMARKS.md); about 7 minutes, everything it starts is stopped.
+bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
+    $(BUILD)/bench/mint_cursor
+	@BUILD=$(BUILD) bench/run.sh
+
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
 	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
@@ -131,6 +143,8 @@ install: $(BIN)
 
 clean:
 	rm -rf build
+
+include tests/fuzz/fuzz.mk
 
 .SECONDARY:
 
