@@ -148,4 +148,5 @@ include tests/fuzz/fuzz.mk
 
 .SECONDARY:
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cgi/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cgi/main.d \
+    $(wildcard $(BUILD)/tests/unit/*.d)

@@ -2,9 +2,9 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include "auth.h"
+#include "digest.h"
 
 /* RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 static int
@@ -45,20 +45,22 @@ auth_parse_bearer(const char *h, const char **key, size_t *len)
 	return CA_OK;
 }
 
-void
+int
 auth_key_hash(const char *key, size_t len, char hex[KEY_HASH_HEX_SIZE])
 {
 	static const char	 digits[] = "0123456789abcdef";
-	unsigned char		 md[SHA256_DIGEST_LENGTH];
+	unsigned char		 md[DIGEST_SHA256_LEN];
 	size_t			 i;
 
-	SHA256((const unsigned char *)key, len, md);
+	if (digest_sha256(key, len, md) == -1)
+		return -1;
 	for (i = 0; i < sizeof(md); i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[2 * sizeof(md)] = '\0';
 	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
 }
 
 /* Slot chosen by the hash itself: it is uniformly distributed. */
@@ -85,7 +87,8 @@ auth_authenticate(struct auth_cache *cache, const struct store *store,
 
 	if ((err = auth_parse_bearer(header, &key, &len)) != CA_OK)
 		return err;
-	auth_key_hash(key, len, hex);
+	if (auth_key_hash(key, len, hex) == -1)
+		return CA_ERR_INTERNAL;
 
 	e = cache_slot(cache, hex);
 	if (ttl > 0 && e->expires > now &&

@@ -35,8 +35,8 @@ struct auth_cache {
 enum ca_err	auth_parse_bearer(const char *header, const char **key,
 		    size_t *len);
 
-/* Lowercase hex SHA-256 of the key. */
-void		auth_key_hash(const char *key, size_t len,
+/* Lowercase hex SHA-256 of the key: 0, or -1 when OpenSSL fails. */
+int		auth_key_hash(const char *key, size_t len,
 		    char hex[KEY_HASH_HEX_SIZE]);
 
 /* The whole step: header to organisation. */

@@ -25,18 +25,6 @@ buf_reserve(struct buf *b, size_t extra)
 }
 
 int
-buf_append(struct buf *b, const void *p, size_t n)
-{
-	if (buf_reserve(b, n) == -1)
-		return -1;
-	if (n > 0)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int
 buf_appends(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

@@ -3,6 +3,7 @@
 #define CALLS_API_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char	*data;
@@ -12,9 +13,21 @@ struct buf {
 
 /* Each returns 0 on success, -1 when memory runs out (buf unchanged). */
 int	buf_reserve(struct buf *, size_t extra);
-int	buf_append(struct buf *, const void *, size_t);
 int	buf_appends(struct buf *, const char *);
 void	buf_reset(struct buf *);	/* len = 0, keeps the memory */
 void	buf_free(struct buf *);
+
+/* Inline: a JSON page is built from a thousand small appends. */
+static inline int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n >= b->cap - b->len && buf_reserve(b, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
 
 #endif

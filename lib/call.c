@@ -3,7 +3,7 @@
 #include "call.h"
 
 #define FIELD(name, kind, bit) \
-	{ ",\"" #name "\":", kind, offsetof(struct call, name), \
+	{ ",\"" #name "\":", sizeof(",\"" #name "\":") - 1, kind, offsetof(struct call, name), \
 	  sizeof(((struct call *)0)->name), bit }
 
 const struct call_field call_fields[] = {

@@ -64,6 +64,7 @@ enum call_field_kind {
 
 struct call_field {
 	const char		*key;	/* JSON member: ",\"name\":" */
+	size_t			 key_len;	/* strlen(key) */
 	enum call_field_kind	 kind;
 	size_t			 offset;	/* in struct call */
 	size_t			 size;

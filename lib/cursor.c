@@ -3,11 +3,10 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "base64.h"
 #include "cursor.h"
+#include "digest.h"
 
 #define MAC_LEN		32
 #define MAC_TEXT_LEN	43	/* base64url of 32 bytes, unpadded */
@@ -51,7 +50,6 @@ mac_compute(const struct cursor_binding *b, const char *created_at,
 {
 	const char	*parts[5];
 	unsigned char	 input[MAC_INPUT_MAX];
-	unsigned int	 maclen = 0;
 	size_t		 i, len, n = 0;
 
 	parts[0] = MAC_DOMAIN;
@@ -66,10 +64,23 @@ mac_compute(const struct cursor_binding *b, const char *created_at,
 		memcpy(input + n, parts[i], len + 1);	/* with its NUL */
 		n += len + 1;
 	}
-	if (b->secret == NULL || b->secret_len == 0 ||
-	    HMAC(EVP_sha256(), b->secret, (int)b->secret_len, input, n, mac,
-	    &maclen) == NULL || maclen != MAC_LEN)
+	if (b->secret == NULL || b->secret_len == 0)
 		return -1;
+	return digest_hmac_sha256(b->secret, b->secret_len, input, n, mac);
+}
+
+_Static_assert(CURSOR_VERSION == 1, "cursor_encode writes \"v\":1");
+
+/* Append s to the text at *at when it fits; -1 otherwise. */
+static int
+put(char *text, size_t cap, size_t *at, const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (n >= cap - *at)
+		return -1;
+	memcpy(text + *at, s, n + 1);
+	*at += n;
 	return 0;
 }
 
@@ -78,10 +89,9 @@ cursor_encode(const struct cursor_pos *pos, const struct cursor_binding *b,
     char *out, size_t outcap)
 {
 	char		 when[TS_TEXT_SIZE], sig[B64_ENCODED_SIZE(MAC_LEN)];
+	char		 text[CURSOR_TEXT_MAX];
 	unsigned char	 mac[MAC_LEN];
-	json_t		*obj = NULL;
-	char		*text = NULL;
-	size_t		 len;
+	size_t		 len = 0;
 	int		 rc = -1;
 
 	if (!ts_valid(&pos->created_at) || !call_sid_valid(pos->call_sid))
@@ -90,20 +100,21 @@ cursor_encode(const struct cursor_pos *pos, const struct cursor_binding *b,
 	if (mac_compute(b, when, pos->call_sid, mac) == -1)
 		goto out;
 	b64url_encode(mac, sizeof(mac), sig);
-	obj = json_pack("{s:i, s:s, s:s, s:s}", "v", CURSOR_VERSION,
-	    "created_at", when, "call_sid", pos->call_sid, "sig", sig);
-	if (obj == NULL ||
-	    (text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
+	/* Every value is in a JSON-safe alphabet: checked above or ours. */
+	if (put(text, sizeof(text), &len, "{\"v\":1,\"created_at\":\"") ||
+	    put(text, sizeof(text), &len, when) ||
+	    put(text, sizeof(text), &len, "\",\"call_sid\":\"") ||
+	    put(text, sizeof(text), &len, pos->call_sid) ||
+	    put(text, sizeof(text), &len, "\",\"sig\":\"") ||
+	    put(text, sizeof(text), &len, sig) ||
+	    put(text, sizeof(text), &len, "\"}"))
 		goto out;
-	len = strlen(text);
 	if (B64_ENCODED_SIZE(len) > outcap ||
 	    B64_ENCODED_SIZE(len) > CURSOR_TEXT_MAX + 1)
 		goto out;
 	b64url_encode((const unsigned char *)text, len, out);
 	rc = 0;
 out:
-	free(text);
-	json_decref(obj);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return rc;
 }

@@ -13,7 +13,8 @@ write_call(struct json_writer *w, const struct call *c)
 	jw_raw(w, "{");
 	for (i = 0; i < call_nfields; i++) {
 		f = &call_fields[i];
-		jw_raw(w, f->key + (i == 0));	/* no comma before the first */
+		/* No comma before the first member. */
+		jw_rawn(w, f->key + (i == 0), f->key_len - (i == 0));
 		p = base + f->offset;
 		if (f->null_bit != 0 && (c->null & f->null_bit)) {
 			jw_raw(w, "null");

@@ -1,4 +1,3 @@
-#include <stdio.h>
 #include <string.h>
 
 #include "json_writer.h"
@@ -18,18 +17,41 @@ jw_raw(struct json_writer *w, const char *s)
 }
 
 void
+jw_rawn(struct json_writer *w, const char *s, size_t n)
+{
+	put(w, s, n);
+}
+
+/* Printable ASCII other than '"' and '\\': copied as it is. */
+static int
+plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+void
 jw_string(struct json_writer *w, const char *s)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const char		*run;
 	char			 esc[7];
 	unsigned char		 c;
+	size_t			 n;
 
 	if (s == NULL) {
 		jw_raw(w, "null");
 		return;
 	}
-	if (!utf8_valid(s, strlen(s))) {
+	/* Fast path, almost every value: plain ASCII, one copy. */
+	for (n = 0; plain((unsigned char)s[n]); n++)
+		continue;
+	if (s[n] == '\0') {
+		put(w, "\"", 1);
+		put(w, s, n);
+		put(w, "\"", 1);
+		return;
+	}
+	if (!utf8_valid(s, n + strlen(s + n))) {
 		jw_raw(w, "null");	/* never emit invalid JSON text */
 		return;
 	}
@@ -76,11 +98,13 @@ jw_bool(struct json_writer *w, int v)
 void
 jw_ulong(struct json_writer *w, unsigned long v)
 {
-	char	 num[24];
-	int	 n;
+	char	 num[24], *p = num + sizeof(num);
 
-	n = snprintf(num, sizeof(num), "%lu", v);
-	put(w, num, (size_t)n);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	put(w, p, (size_t)(num + sizeof(num) - p));
 }
 
 int
@@ -129,15 +153,15 @@ jw_decimal(struct json_writer *w, const char *s)
 void
 jw_timestamp(struct json_writer *w, const struct ts *t)
 {
-	char	 text[TS_TEXT_SIZE];
+	char	 text[TS_TEXT_SIZE + 2];
 	size_t	 n;
 
 	if (t == NULL || !ts_valid(t)) {
 		jw_raw(w, "null");
 		return;
 	}
-	n = ts_format(t, 0, text);
-	put(w, "\"", 1);
-	put(w, text, n);
-	put(w, "\"", 1);
+	text[0] = '"';
+	n = ts_format(t, 0, text + 1);
+	text[n + 1] = '"';
+	put(w, text, n + 2);
 }

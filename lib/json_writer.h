@@ -14,6 +14,7 @@ struct json_writer {
 };
 
 void	jw_raw(struct json_writer *, const char *);
+void	jw_rawn(struct json_writer *, const char *, size_t);
 void	jw_string(struct json_writer *, const char *);	/* NULL: null */
 void	jw_key(struct json_writer *, const char *);	/* "key": */
 void	jw_bool(struct json_writer *, int);

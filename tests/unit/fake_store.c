@@ -15,7 +15,9 @@ fake_key_lookup(void *ctx, const char *hash, char client_id[ID_SIZE])
 	if (fs->fail_with != CA_OK)
 		return fs->fail_with;
 	for (i = 0; i < fs->nkeys; i++) {
-		auth_key_hash(fs->keys[i].key, strlen(fs->keys[i].key), h);
+		if (auth_key_hash(fs->keys[i].key, strlen(fs->keys[i].key),
+		    h) == -1)
+			return CA_ERR_INTERNAL;
 		if (strcmp(h, hash) == 0 && !fs->keys[i].revoked) {
 			snprintf(client_id, ID_SIZE, "%s", fs->keys[i].client_id);
 			return CA_OK;

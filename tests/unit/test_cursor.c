@@ -70,6 +70,18 @@ test_timestamp(void)
 	t.usec = 120;
 	ts_format(&t, 0, text);
 	is_str(text, "2026-03-09T10:00:00.000120Z", "microseconds shown");
+	is_int((int)ts_format(&t, 1, text), 27, "length returned");
+	t = (struct ts){ 1, 1, 1, 0, 0, 0, 0 };
+	ts_format(&t, 1, text);
+	is_str(text, "0001-01-01T00:00:00.000000Z", "earliest, zero padded");
+	t = (struct ts){ 9999, 12, 31, 23, 59, 59, 999999 };
+	is_int((int)ts_format(&t, 0, text), 27, "latest: length");
+	is_str(text, "9999-12-31T23:59:59.999999Z", "latest");
+	t = (struct ts){ 2026, 11, 5, 7, 8, 9, 1 };
+	ts_format(&t, 0, text);
+	is_str(text, "2026-11-05T07:08:09.000001Z", "one microsecond");
+	ok(ts_parse_exact(text, &t) == 0 && t.usec == 1 && t.second == 9,
+	    "format and parse round-trip");
 	ok(ts_parse_exact("2024-02-29T23:59:59.999999Z", &t) == 0 &&
 	    t.year == 2024 && t.usec == 999999, "parse leap day");
 	ok(ts_parse_exact("2023-02-29T00:00:00.000000Z", &t) == -1,

@@ -44,6 +44,12 @@ test_writer(void)
 		{ "\n\r\t\x01\x1f", "\"\\n\\r\\t\\u0001\\u001f\"" },
 		{ "caf\xc3\xa9 \xf0\x9f\x93\x9e", "\"caf\xc3\xa9 \xf0\x9f\x93\x9e\"" },
 		{ "bad \xff", "null" },
+		{ "", "\"\"" },
+		{ "del\x7f", "\"del\x7f\"" },
+		{ "\"", "\"\\\"\"" },
+		{ "end\\", "\"end\\\\\"" },
+		{ "ascii then caf\xc3\xa9 then \"", "\"ascii then caf\xc3\xa9 then \\\"\"" },
+		{ "caf\xc3", "null" },
 	}, decs[] = {
 		{ "12.3500", "12.35" }, { "12.0000", "12" }, { "0.0000", "0" },
 		{ "120.500", "120.5" }, { "7", "7" }, { "-1.250", "-1.25" },
@@ -64,6 +70,17 @@ test_writer(void)
 		jw_decimal(&w, decs[i].in);
 		is_str(b.data, decs[i].out, "decimal '%s'", decs[i].in);
 	}
+	buf_reset(&b);
+	jw_ulong(&w, 0);
+	is_str(b.data, "0", "ulong 0");
+	buf_reset(&b);
+	jw_ulong(&w, 4294967295UL);
+	is_str(b.data, "4294967295", "ulong 2^32-1");
+	buf_reset(&b);
+	jw_ulong(&w, (unsigned long)-1);
+	ok(strlen(b.data) >= 10 && strspn(b.data, "0123456789") ==
+	    strlen(b.data) && b.data[strlen(b.data) - 1] == '5',
+	    "ulong max: %s", b.data);
 	ok(!w.failed, "no allocation failure");
 	buf_free(&b);
 }
