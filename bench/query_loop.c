@@ -1,7 +1,10 @@
 /*
- * The page query alone: the responder's own prepared statement (lib/sql.c)
- * through the connector in a tight loop, no HTTP. Forks PROCS processes,
- * each with its own connection, and prints the total queries per second.
+ * The page query alone: the responder's own prepared statements (lib/sql.c)
+ * through the connector in a tight loop, no HTTP. Like the endpoint under
+ * bench/follow.lua, each process walks the organisation page after page
+ * (the first page, then the seek query from the last row's position) and
+ * starts over after the last page. Forks PROCS processes, each with its
+ * own connection, and prints the total queries per second.
  *
  *   query_loop CONF CLIENT_ID SECONDS PROCS
  */
@@ -12,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/cursor.h"
 #include "../lib/db.h"
 #include "../lib/params.h"
 #include "../lib/sql.h"
@@ -31,20 +35,33 @@ loop(const char *conf, const char *client_id, double seconds, int fd)
 {
 	struct db		 db;
 	struct call_page	 page;
+	struct cursor_pos	 after;
+	const struct call	*last;
 	double			 end = now() + seconds;
 	long			 n = 0;
+	int			 more = 0;
 
 	page.cap = LIMIT_DEFAULT + 1;
 	if ((page.rows = calloc(page.cap, sizeof(struct call))) == NULL)
 		return 1;
 	db_init(&db, conf, sql_text, SQL__COUNT);
 	while (now() < end) {
-		if (sql_store_ops.list_calls(&db, client_id, NULL,
-		    LIMIT_DEFAULT + 1, &page) != CA_OK || page.n == 0) {
+		if (sql_store_ops.list_calls(&db, client_id,
+		    more ? &after : NULL, LIMIT_DEFAULT + 1, &page) != CA_OK ||
+		    page.n == 0) {
 			fprintf(stderr, "query_loop: query failed\n");
 			return 1;
 		}
 		n++;
+		/* The position the API's next_cursor would carry. */
+		if ((more = page.n > LIMIT_DEFAULT)) {
+			last = &page.rows[LIMIT_DEFAULT - 1];
+			after.created_at = last->created_at;
+			if (strlen(last->call_sid) > CALL_SID_MAX)
+				return 1;
+			memcpy(after.call_sid, last->call_sid,
+			    strlen(last->call_sid) + 1);
+		}
 	}
 	db_close(&db);
 	free(page.rows);
