@@ -50,7 +50,8 @@ PORT		?= 8080
 ROWS		?= 100000
 ORG		?= org_acme
 
-.PHONY: all deps test check unit valgrind demo stop seed install clean bench
+.PHONY: all deps test check unit valgrind demo stop seed install clean bench \
+	soak
 
 all: $(BIN)
 
@@ -122,6 +123,11 @@ seed:
 bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
     $(BUILD)/bench/mint_cursor
 	@BUILD=$(BUILD) bench/run.sh
+
+# make soak: wrk through Apache + mod_fcgid for SOAK_SECONDS (default 60):
+# zero non-2xx, zero socket errors, responder RSS flat (bench/soak.sh).
+soak: deps all
+	@BUILD=$(BUILD) bench/soak.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \

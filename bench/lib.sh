@@ -1,0 +1,54 @@
+# Shell helpers shared by bench/run.sh (make bench) and bench/soak.sh
+# (make soak); sourced, from the top of the checkout.
+
+# say MESSAGE: progress on stderr, "[bench  12s] ..." ($prefix, bash's SECONDS).
+say() {
+	printf '[%s %3ds] %s\n' "${prefix:-bench}" "$SECONDS" "$*" >&2
+}
+
+die() {
+	echo "${prefix:-bench}: $*" >&2
+	exit 1
+}
+
+# The shipped process limits (what "rated concurrency" is derived from).
+apache_max_processes() {
+	awk '$1 == "FcgidMaxProcessesPerClass" { print $2 }' apache/calls-api.conf
+}
+
+lighttpd_max_processes() {
+	sed -nE 's/.*"max-procs" *=> *([0-9]+).*/\1/p' lighttpd/calls-api.conf
+}
+
+# web_pid SERVER RUN_DIR: the pid of a server's main process (scripts/web.sh).
+web_pid() {
+	case "$1" in
+	apache) cat "$2/apache/httpd.pid" ;;
+	lighttpd) cat "$2/lighttpd/lighttpd.pid" ;;
+	esac
+}
+
+# pids_below PID COMM: the processes named COMM below PID (the FastCGI
+# responders, which are named after their binary), one a line, sorted.
+pids_below() {
+	ps -e -o pid=,ppid=,comm= | awk -v root="$1" -v comm="$2" '
+		{ parent[$1] = $2; name[$1] = $3 }
+		END {
+			for (p in parent) {
+				if (name[p] != comm) continue
+				for (q = parent[p]; q > 1; q = parent[q])
+					if (q == root) { print p; break }
+			}
+		}' | sort -n
+}
+
+# count_below PID COMM: how many pids_below.
+count_below() {
+	pids_below "$1" "$2" | wc -l
+}
+
+# rss_kib PID: VmRSS in KiB; fails when the process is gone.
+rss_kib() {
+	awk '$1 == "VmRSS:" { print $2; found = 1 } END { exit !found }' \
+	    "/proc/$1/status" 2>/dev/null
+}
