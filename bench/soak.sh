@@ -7,14 +7,15 @@
 #
 # Passes (exit 0) when, over the measured run:
 #   - zero non-2xx responses and zero socket errors (wrk + bench/follow.lua);
-#   - no responder process died or was replaced, nothing in the error log
-#     that looks like a crash;
+#   - every responder present after the warm-up is still alive at the end
+#     (none died or was replaced), nothing in the error log that looks
+#     like a crash;
 #   - every responder's resident size is flat: VmRSS at the end at most
 #     SOAK_RSS_SLACK_KIB (default 64) above its value after the warm-up.
 # Figures: a table on stdout and run/soak.json.
 #
 # Knobs: SOAK_SECONDS, SOAK_ROWS, SOAK_CONCURRENCY (default: the rated
-# concurrency, half of FcgidMaxProcessesPerClass, as in make bench),
+# concurrency: FcgidMaxProcessesPerClass, as in make bench),
 # SOAK_SAMPLE_SECONDS (10), SOAK_RSS_SLACK_KIB.
 set -euo pipefail
 
@@ -28,7 +29,7 @@ rows=${SOAK_ROWS:-200000}
 sample=${SOAK_SAMPLE_SECONDS:-10}
 slack=${SOAK_RSS_SLACK_KIB:-64}
 apache_max=$(apache_max_processes)
-conc=${SOAK_CONCURRENCY:-$((apache_max / 2))}
+conc=${SOAK_CONCURRENCY:-$apache_max}
 org=org_soak
 prefix=soak
 
@@ -71,12 +72,17 @@ follow() {	# follow SECONDS OUTPUT: wrk in its own process group
 	wrk_pid=$!
 }
 
-# Warm-up: mod_fcgid spawns responders on demand; let it settle at this
-# concurrency, then take the responders and their sizes as the baseline.
-say "warm-up: 10 s at concurrency $conc"
-follow 10 "$run/warm.out"
-wait "$wrk_pid" || die "wrk failed in the warm-up: $(cat "$run/warm.out")"
-wrk_pid=""
+# Warm-up: mod_fcgid spawns responders on demand, one at a time; let it
+# reach the number this concurrency needs (up to three rounds of 10 s),
+# then take the responders and their sizes as the baseline.
+want=$((conc < apache_max ? conc : apache_max))
+for round in 1 2 3; do
+	say "warm-up round $round: 10 s at concurrency $conc"
+	follow 10 "$run/warm.out"
+	wait "$wrk_pid" || die "wrk failed in the warm-up: $(cat "$run/warm.out")"
+	wrk_pid=""
+	[ "$(count_below "$apache_pid" calls-api)" -ge "$want" ] && break
+done
 pids=$(pids_below "$apache_pid" calls-api | xargs)
 [ -n "$pids" ] || die "no responder processes under Apache"
 declare -A rss0
@@ -127,10 +133,11 @@ for p in $pids; do
 	fi
 done
 rss_json="${rss_json%,}}"
-if [ "$now_pids" != "$pids" ]; then
-	say "FAIL: responders changed: before '$pids', after '$now_pids'"
-	fail=1
-fi
+# A baseline responder that is gone has already failed above; one that
+# mod_fcgid spawned during the run is not a failure, only noted.
+new_pids=$(comm -13 <(tr ' ' '\n' <<<"$pids" | sort) \
+    <(tr ' ' '\n' <<<"$now_pids" | sort) | xargs)
+[ -z "$new_pids" ] || say "note: responders spawned during the run: $new_pids"
 if grep -Eq 'Sanitizer|Segmentation|signal 11|signal 6|exit\(communication error\)' \
     "$run/apache/error.log"; then
 	say "FAIL: the error log shows a crash:"
