@@ -119,7 +119,7 @@ seed:
 	@scripts/seed.sh "$(CURDIR)/run" "$(ROWS)" "$(ORG)"
 
 # make bench: throughput, ceilings, depth, memory in one run (bench/run.sh,
-# BENCHMARKS.md); about 7 minutes, everything it starts is stopped.
+# BENCHMARKS.md); about 8 minutes, everything it starts is stopped.
 bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
     $(BUILD)/bench/mint_cursor
 	@BUILD=$(BUILD) bench/run.sh

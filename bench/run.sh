@@ -16,7 +16,7 @@
 # table on stdout (bench/report.pl), bench/depth.png (gnuplot).
 #
 # Knobs (environment): BENCH_SECONDS (one measurement, default 8),
-# BENCH_REPEATS (3), BENCH_ROWS (1000000), BENCH_PERF=1 (also profile the
+# BENCH_REPEATS (5), BENCH_ROWS (1000000), BENCH_PERF=1 (also profile the
 # responders with perf during one extra run), KEEP_RUN_DIR=1.
 set -euo pipefail
 
@@ -26,7 +26,7 @@ cd "$top"
 build=${BUILD:-build}
 
 seconds=${BENCH_SECONDS:-8}	# one wrk or query_loop measurement
-repeats=${BENCH_REPEATS:-3}	# each throughput measurement, interleaved
+repeats=${BENCH_REPEATS:-5}	# each throughput measurement, interleaved
 warmup=${BENCH_WARMUP:-3}	# seconds of wrk before measuring a server
 rows=${BENCH_ROWS:-1000000}	# the big organisation
 small_rows=${BENCH_SMALL_ROWS:-50000}
