@@ -51,12 +51,13 @@ jw_string(struct json_writer *w, const char *s)
 		put(w, "\"", 1);
 		return;
 	}
-	if (!utf8_valid(s, n + strlen(s + n))) {
+	/* The plain prefix is valid UTF-8 and needs no escape: go on after it. */
+	if (!utf8_valid(s + n, strlen(s + n))) {
 		jw_raw(w, "null");	/* never emit invalid JSON text */
 		return;
 	}
 	put(w, "\"", 1);
-	for (run = s; (c = (unsigned char)*s) != '\0'; s++) {
+	for (run = s, s += n; (c = (unsigned char)*s) != '\0'; s++) {
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		put(w, run, (size_t)(s - run));
