@@ -6,14 +6,23 @@
  * libfcgi's FCGX_Accept_r() accepts and reads the request's params; the
  * response goes out as FastCGI records framed by lib/fcgi_record.c in one
  * write(2), instead of libfcgi's 8 KiB records written one by one (four
- * writes and four web-server wake-ups for a 26 KB page, measured), and
- * FCGX_Free() closes the connection the way libfcgi does (shutdown, then
- * drain until the server closes).
+ * writes and four web-server wake-ups for a 26 KB page, measured).
+ *
+ * On a Unix socket the connection is then closed at once. libfcgi would
+ * shut down its side and wait for the server to close first, so that a
+ * TCP stack never answers late request bytes with a reset that destroys
+ * the response; a Unix socket has no such reset (the server reads the
+ * whole response before any error), and that wait cost the responder a
+ * sleep, a wake-up and three system calls per request. On TCP libfcgi
+ * closes as before.
  *
  * Without a FastCGI listener (FCGX_IsCGI(): plain CGI under mod_cgi) it
  * serves the one request of the CGI environment, as FCGI_Accept() would.
  */
+#include <fastcgi.h>
 #include <fcgiapp.h>
+
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -138,6 +147,33 @@ serve_cgi(char **conf)
 	return rc;
 }
 
+/* 1 when the FastCGI listener (and so every connection) is a Unix socket. */
+static int
+listener_is_unix(void)
+{
+	struct sockaddr_storage	 sa;
+	socklen_t		 len = sizeof(sa);
+
+	memset(&sa, 0, sizeof(sa));
+	return getsockname(FCGI_LISTENSOCK_FILENO, (struct sockaddr *)&sa,
+	    &len) == 0 && sa.ss_family == AF_UNIX;
+}
+
+/* Done with the request: keep, close at once (Unix), or libfcgi's close. */
+static void
+end_request(FCGX_Request *fr, int close_it, int unix_socket)
+{
+	int	 fd = fr->ipcFd;
+
+	if (!close_it || !unix_socket) {
+		FCGX_Free(fr, close_it);
+		return;
+	}
+	FCGX_Free(fr, 0);
+	fr->ipcFd = -1;		/* what FCGX_Free(fr, 1) leaves */
+	(void)close(fd);
+}
+
 static int
 serve_fastcgi(char **conf)
 {
@@ -147,7 +183,7 @@ serve_fastcgi(char **conf)
 	struct app	*app = NULL;
 	const char	*head, *body;
 	size_t		 headlen, bodylen;
-	int		 failed;
+	int		 failed, unix_socket = listener_is_unix();
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return 1;
@@ -161,7 +197,7 @@ serve_fastcgi(char **conf)
 		    head, headlen, body, bodylen) == -1 ||
 		    write_all(fr.ipcFd, out.data, out.len) == -1;
 		/* Everything is written: free without libfcgi's own records. */
-		FCGX_Free(&fr, failed || !fr.keepConnection);
+		end_request(&fr, failed || !fr.keepConnection, unix_socket);
 	}
 	FCGX_Free(&fr, 1);
 	app_close(app);
