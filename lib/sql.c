@@ -178,22 +178,31 @@ bind_row(struct row_binding *rb)
 	}
 }
 
-/* Finish the fetched row in rb->row: terminators, conversions, nulls. */
+/*
+ * Copy the fetched row from rb into dst: each field by its length, with
+ * terminators, conversions and null bits (a whole struct call is 3.5 KB,
+ * most of it unused, and copying it per row cost a tenth of the
+ * responder's user time).
+ */
 static int
-finish_row(struct row_binding *rb)
+finish_row(const struct row_binding *rb, struct call *dst)
 {
 	const struct call_field	*c;
-	char			*dst;
+	const char		*src;
+	char			*to;
 	size_t			 i;
 
-	rb->row.null = 0;
+	dst->null = 0;
 	for (i = 0; i < NCOLS; i++) {
 		c = &call_fields[i];
-		dst = (char *)&rb->row + c->offset;
+		src = (const char *)&rb->row + c->offset;
+		to = (char *)dst + c->offset;
 		if (rb->isnull[i]) {
 			if (c->null_bit == 0)
 				return -1;	/* NOT NULL column came back NULL */
-			rb->row.null |= c->null_bit;
+			dst->null |= c->null_bit;
+			if (c->kind == CALL_STR || c->kind == CALL_DECIMAL)
+				to[0] = '\0';
 			continue;
 		}
 		switch (c->kind) {
@@ -201,16 +210,17 @@ finish_row(struct row_binding *rb)
 		case CALL_DECIMAL:
 			if (rb->len[i] >= c->size)
 				return -1;
-			dst[rb->len[i]] = '\0';
+			memcpy(to, src, rb->len[i]);
+			to[rb->len[i]] = '\0';
 			break;
 		case CALL_BOOL:
-			rb->row.recording_enabled = rb->tiny[i] != 0;
+			dst->recording_enabled = rb->tiny[i] != 0;
 			break;
 		case CALL_ULONG:
-			rb->row.turn_count = rb->uint[i];
+			dst->turn_count = rb->uint[i];
 			break;
 		case CALL_TS:
-			ts_from_mysql(&rb->time[i], (struct ts *)(void *)dst);
+			ts_from_mysql(&rb->time[i], (struct ts *)(void *)to);
 			break;
 		}
 	}
@@ -265,12 +275,12 @@ run_page(struct db *db, void *arg)
 		goto out;
 	}
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
-		if (finish_row(&rb) == -1 || q->out->n >= q->out->cap ||
-		    q->out->n >= (size_t)q->fetch) {
+		if (q->out->n >= q->out->cap || q->out->n >= (size_t)q->fetch ||
+		    finish_row(&rb, &q->out->rows[q->out->n]) == -1) {
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
-		q->out->rows[q->out->n++] = rb.row;
+		q->out->n++;
 	}
 	if (rc == 1)
 		err = db_stmt_error(db, st, "page fetch");
