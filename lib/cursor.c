@@ -28,18 +28,24 @@ call_sid_valid(const char *s)
 	return n >= 1 && n <= CALL_SID_MAX;
 }
 
+/* A character of base64 (either alphabet), its padding, or a space (a '+'
+ * that a query string decoded). */
+static int
+cursor_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' ||
+	    c == '_' || c == '=' || c == ' ';
+}
+
 int
 cursor_text_plausible(const char *s)
 {
 	size_t	 n;
 
-	for (n = 0; s[n] != '\0'; n++) {
-		if (n >= CURSOR_TEXT_MAX)
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= CURSOR_TEXT_MAX || !cursor_char((unsigned char)s[n]))
 			return 0;
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789+/-_= ", s[n]) == NULL)
-			return 0;
-	}
 	return n > 0;
 }
 

@@ -3,42 +3,85 @@
 #include "envelope.h"
 #include "json_writer.h"
 
+/* The longest text one field's value can take (see json_writer.h). */
+static size_t
+field_max(const struct call_field *f)
+{
+	switch (f->kind) {
+	case CALL_STR:
+		return JSON_STRING_MAX(f->size - 1);
+	case CALL_DECIMAL:
+		return f->size - 1 + JSON_NULL_LEN;
+	case CALL_BOOL:
+		return 5;
+	case CALL_ULONG:
+		return JSON_ULONG_MAX;
+	case CALL_TS:
+		return JSON_TIMESTAMP_MAX;
+	}
+	return 0;
+}
+
+/* The longest text of one call object with its separator: "," "{...}". */
+static size_t
+call_text_max(void)
+{
+	static size_t	 max;
+	size_t		 i;
+
+	if (max == 0) {
+		max = 3;
+		for (i = 0; i < call_nfields; i++)
+			max += call_fields[i].key_len + field_max(&call_fields[i]);
+	}
+	return max;
+}
+
+/* One call as a JSON object, preceded by a comma unless it is the first. */
 static void
-write_call(struct json_writer *w, const struct call *c)
+write_call(struct json_writer *w, const struct call *c, int first)
 {
 	const struct call_field	*f;
-	const char		*base = (const char *)c, *p;
+	const char		*base = (const char *)c, *v;
+	char			*p;
 	size_t			 i;
 
-	jw_raw(w, "{");
+	if ((p = jw_reserve(w, call_text_max())) == NULL)
+		return;
+	if (!first)
+		*p++ = ',';
+	*p++ = '{';
 	for (i = 0; i < call_nfields; i++) {
 		f = &call_fields[i];
 		/* No comma before the first member. */
-		jw_rawn(w, f->key + (i == 0), f->key_len - (i == 0));
-		p = base + f->offset;
+		p = json_put_raw(p, f->key + (i == 0), f->key_len - (i == 0));
+		v = base + f->offset;
 		if (f->null_bit != 0 && (c->null & f->null_bit)) {
-			jw_raw(w, "null");
+			p = json_put_null(p);
 			continue;
 		}
 		switch (f->kind) {
 		case CALL_STR:
-			jw_string(w, p);
+			p = json_put_string(p, v);
 			break;
 		case CALL_BOOL:
-			jw_bool(w, *(const int *)(const void *)p);
+			p = json_put_bool(p, *(const int *)(const void *)v);
 			break;
 		case CALL_DECIMAL:
-			jw_decimal(w, p);
+			p = json_put_decimal(p, v);
 			break;
 		case CALL_ULONG:
-			jw_ulong(w, *(const unsigned long *)(const void *)p);
+			p = json_put_ulong(p,
+			    *(const unsigned long *)(const void *)v);
 			break;
 		case CALL_TS:
-			jw_timestamp(w, (const struct ts *)(const void *)p);
+			p = json_put_timestamp(p,
+			    (const struct ts *)(const void *)v);
 			break;
 		}
 	}
-	jw_raw(w, "}");
+	*p++ = '}';
+	jw_commit(w, p);
 }
 
 int
@@ -50,11 +93,8 @@ envelope_success(struct buf *out, const struct call_page *page,
 
 	buf_reset(out);
 	jw_raw(&w, "{\"success\":true,\"data\":[");
-	for (i = 0; i < count && i < page->n; i++) {
-		if (i > 0)
-			jw_raw(&w, ",");
-		write_call(&w, &page->rows[i]);
-	}
+	for (i = 0; i < count && i < page->n; i++)
+		write_call(&w, &page->rows[i], i == 0);
 	jw_raw(&w, "],\"pagination\":{\"next_cursor\":");
 	jw_string(&w, next_cursor);
 	jw_raw(&w, ",\"has_more\":");

@@ -29,58 +29,141 @@ plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-void
-jw_string(struct json_writer *w, const char *s)
+char *
+json_put_raw(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+char *
+json_put_null(char *p)
+{
+	return json_put_raw(p, "null", JSON_NULL_LEN);
+}
+
+char *
+json_put_string(char *p, const char *s)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	const char		*run;
-	char			 esc[7];
 	unsigned char		 c;
 	size_t			 n;
 
-	if (s == NULL) {
-		jw_raw(w, "null");
-		return;
-	}
+	if (s == NULL)
+		return json_put_null(p);
 	/* Fast path, almost every value: plain ASCII, one copy. */
 	for (n = 0; plain((unsigned char)s[n]); n++)
 		continue;
-	if (s[n] == '\0') {
-		put(w, "\"", 1);
-		put(w, s, n);
-		put(w, "\"", 1);
-		return;
-	}
-	/* The plain prefix is valid UTF-8 and needs no escape: go on after it. */
-	if (!utf8_valid(s + n, strlen(s + n))) {
-		jw_raw(w, "null");	/* never emit invalid JSON text */
-		return;
-	}
-	put(w, "\"", 1);
-	for (run = s, s += n; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c >= 0x20 && c != '"' && c != '\\')
+	/* The plain prefix is valid UTF-8 and needs no escape. */
+	if (s[n] != '\0' && !utf8_valid(s + n, strlen(s + n)))
+		return json_put_null(p);	/* never emit invalid JSON */
+	*p++ = '"';
+	p = json_put_raw(p, s, n);
+	for (s += n; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*p++ = (char)c;
 			continue;
-		put(w, run, (size_t)(s - run));
-		run = s + 1;
-		if (c == '"')
-			put(w, "\\\"", 2);
-		else if (c == '\\')
-			put(w, "\\\\", 2);
-		else if (c == '\n')
-			put(w, "\\n", 2);
-		else if (c == '\r')
-			put(w, "\\r", 2);
-		else if (c == '\t')
-			put(w, "\\t", 2);
-		else {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			put(w, esc, 6);
+		}
+		*p++ = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			*p++ = (char)c;
+			break;
+		case '\n':
+			*p++ = 'n';
+			break;
+		case '\r':
+			*p++ = 'r';
+			break;
+		case '\t':
+			*p++ = 't';
+			break;
+		default:
+			p = json_put_raw(p, "u00", 3);
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+			break;
 		}
 	}
-	put(w, run, (size_t)(s - run));
-	put(w, "\"", 1);
+	*p++ = '"';
+	return p;
+}
+
+char *
+json_put_bool(char *p, int v)
+{
+	return v ? json_put_raw(p, "true", 4) : json_put_raw(p, "false", 5);
+}
+
+char *
+json_put_ulong(char *p, unsigned long v)
+{
+	char	 num[JSON_ULONG_MAX], *d = num + sizeof(num);
+
+	do {
+		*--d = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return json_put_raw(p, d, (size_t)(num + sizeof(num) - d));
+}
+
+char *
+json_put_decimal(char *p, const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL || !decimal_valid(s))
+		return json_put_null(p);
+	/* DECIMAL(14,4) text "12.3500" prints as 12.35, "12.0000" as 12. */
+	n = strlen(s);
+	if (memchr(s, '.', n) != NULL) {
+		while (s[n - 1] == '0')
+			n--;
+		if (s[n - 1] == '.')
+			n--;
+	}
+	return json_put_raw(p, s, n);
+}
+
+char *
+json_put_timestamp(char *p, const struct ts *t)
+{
+	if (t == NULL || !ts_valid(t))
+		return json_put_null(p);
+	*p++ = '"';
+	p += ts_format(t, 0, p);
+	*p++ = '"';
+	return p;
+}
+
+char *
+jw_reserve(struct json_writer *w, size_t n)
+{
+	if (w->failed)
+		return NULL;
+	if (n >= w->out->cap - w->out->len && buf_reserve(w->out, n) == -1) {
+		w->failed = 1;
+		return NULL;
+	}
+	return w->out->data + w->out->len;
+}
+
+void
+jw_commit(struct json_writer *w, char *p)
+{
+	w->out->len = (size_t)(p - w->out->data);
+	w->out->data[w->out->len] = '\0';
+}
+
+void
+jw_string(struct json_writer *w, const char *s)
+{
+	char	*p;
+
+	if ((p = jw_reserve(w, s != NULL ? JSON_STRING_MAX(strlen(s)) :
+	    JSON_NULL_LEN)) != NULL)
+		jw_commit(w, json_put_string(p, s));
 }
 
 void
@@ -99,13 +182,10 @@ jw_bool(struct json_writer *w, int v)
 void
 jw_ulong(struct json_writer *w, unsigned long v)
 {
-	char	 num[24], *p = num + sizeof(num);
+	char	*p;
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put(w, p, (size_t)(num + sizeof(num) - p));
+	if ((p = jw_reserve(w, JSON_ULONG_MAX)) != NULL)
+		jw_commit(w, json_put_ulong(p, v));
 }
 
 int
@@ -134,35 +214,18 @@ decimal_valid(const char *s)
 void
 jw_decimal(struct json_writer *w, const char *s)
 {
-	size_t	 n;
+	char	*p;
 
-	if (s == NULL || !decimal_valid(s)) {
-		jw_raw(w, "null");
-		return;
-	}
-	/* DECIMAL(14,4) text "12.3500" prints as 12.35, "12.0000" as 12. */
-	n = strlen(s);
-	if (strchr(s, '.') != NULL) {
-		while (s[n - 1] == '0')
-			n--;
-		if (s[n - 1] == '.')
-			n--;
-	}
-	put(w, s, n);
+	if ((p = jw_reserve(w, s != NULL ? strlen(s) + JSON_NULL_LEN :
+	    JSON_NULL_LEN)) != NULL)
+		jw_commit(w, json_put_decimal(p, s));
 }
 
 void
 jw_timestamp(struct json_writer *w, const struct ts *t)
 {
-	char	 text[TS_TEXT_SIZE + 2];
-	size_t	 n;
+	char	*p;
 
-	if (t == NULL || !ts_valid(t)) {
-		jw_raw(w, "null");
-		return;
-	}
-	text[0] = '"';
-	n = ts_format(t, 0, text + 1);
-	text[n + 1] = '"';
-	put(w, text, n + 2);
+	if ((p = jw_reserve(w, JSON_TIMESTAMP_MAX)) != NULL)
+		jw_commit(w, json_put_timestamp(p, t));
 }
