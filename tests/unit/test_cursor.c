@@ -210,6 +210,31 @@ test_cursor(void)
 	wrap(json, bad);
 	ok(cursor_decode(bad, &acme, &got) == -1, "extra key");
 
+	/* Only cursor_encode()'s exact text: the same members, signature
+	 * and all, spelled any other way are not one of ours. */
+	n = b64_decode(text, strlen(text), raw, sizeof(raw));
+	raw[n] = '\0';
+	snprintf(json, sizeof(json), "{ %s", (char *)raw + 1);
+	wrap(json, bad);
+	ok(cursor_decode(bad, &acme, &got) == -1, "a space after {");
+	snprintf(json, sizeof(json), "%s\n", raw);
+	wrap(json, bad);
+	ok(cursor_decode(bad, &acme, &got) == -1, "a newline after }");
+	snprintf(json, sizeof(json), "{\"v\":01%s", (char *)raw + 6);
+	wrap(json, bad);
+	ok(cursor_decode(bad, &acme, &got) == -1, "version spelled 01");
+	snprintf(json, sizeof(json), "%s", raw);
+	if ((p = strstr(json, "\"call_sid\":\"")) != NULL) {
+		p += strlen("\"call_sid\":\"");
+		memmove(p + 6, p + 1, strlen(p + 1) + 1);
+		memcpy(p, "\\u0063", 6);	/* its first letter, escaped */
+	}
+	wrap(json, bad);
+	ok(p != NULL && cursor_decode(bad, &acme, &got) == -1,
+	    "call_sid with an escaped letter");
+	ok(cursor_decode(text, &acme, &got) == 0,
+	    "the exact text still decodes");
+
 	memset(bad, 'A', sizeof(bad) - 1);
 	bad[sizeof(bad) - 1] = '\0';
 	ok(cursor_decode(bad, &acme, &got) == -1, "huge cursor");
