@@ -25,15 +25,21 @@ ts_valid(const struct ts *t)
 	    t->usec >= 0 && t->usec <= 999999;
 }
 
-/* Write v as exactly width decimal digits (v < 10^width). */
+/* Write v as exactly width decimal digits (v < 10^width, width even),
+ * two digits per step from a table of the hundred pairs. */
 static char *
 put_digits(char *p, long v, int width)
 {
-	int	 i;
+	static const char	 pairs[] =
+	    "00010203040506070809101112131415161718192021222324"
+	    "25262728293031323334353637383940414243444546474849"
+	    "50515253545556575859606162636465666768697071727374"
+	    "75767778798081828384858687888990919293949596979899";
+	int			 i;
 
-	for (i = width - 1; i >= 0; i--) {
-		p[i] = (char)('0' + v % 10);
-		v /= 10;
+	for (i = width - 2; i >= 0; i -= 2) {
+		memcpy(p + i, pairs + 2 * (v % 100), 2);
+		v /= 100;
 	}
 	return p + width;
 }
