@@ -342,8 +342,9 @@ for my $d (@depths) {
 	    $d->{keyset_key_reads}, f1($d->{offset_sql_median_ms}),
 	    $d->{offset_index_entries}, $d->{offset_key_reads});
 }
-push @md, '', "API: median of $meta->{depth_requests} requests through Apache "
-    . "over one keep-alive connection (curl). SQL: MariaDB's own duration "
+push @md, '', "API: median of $meta->{depth_requests} requests per page through "
+    . "Apache over one keep-alive connection (curl), the pages of every depth "
+    . "in turn, round after round, so that drift falls on all alike. SQL: MariaDB's own duration "
     . "(SHOW PROFILES), median of $meta->{keyset_sql_runs} (keyset) and "
     . "$meta->{offset_runs} (OFFSET) runs. Entries: Handler_read_prev+next"
     . "+first+last (calls index entries); key reads: Handler_read_key "

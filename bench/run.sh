@@ -343,43 +343,59 @@ row_at() {
 	    ORDER BY created_at DESC, call_sid DESC LIMIT 1 OFFSET $1"
 }
 
-# Median time of $depth_requests API requests for one page over one
-# keep-alive connection (curl -K), after 3 unmeasured ones. Prints JSON.
-http_page() {
-	local target=$1
+# The API side of every depth in one curl run over one keep-alive
+# connection (curl -K): the pages in turn, round after round, so that the
+# machine's drift during the run (its noise is large) falls on every depth
+# alike instead of on whichever depth came last. Arguments: the page URLs.
+# Writes $run/http.N.json (N from 0, in argument order): the median of
+# $depth_requests requests per page after 3 unmeasured rounds, with the
+# page's row count, first call_sid and has_more.
+http_pages() {
+	local i=0 url
 	{
 		echo "header = \"Authorization: Bearer $key_big\""
 		# curl expands the \n itself.
 		# shellcheck disable=SC2028
-		echo 'write-out = "%{http_code} %{time_total}\n"'
+		echo 'write-out = "%{http_code} %{time_total} %{url_effective}\n"'
 		for _ in $(seq 1 $((depth_requests + 3))); do
-			echo "url = \"$target\""
-			echo 'output = "/dev/null"'
+			for url in "$@"; do
+				echo "url = \"$url\""
+				echo 'output = "/dev/null"'
+			done
 		done
 	} >"$run/curl.cfg"
 	measure curl -s -K "$run/curl.cfg" >"$run/curl.out"
-	curl -s -H "Authorization: Bearer $key_big" "$target" >"$run/page.json"
-	perl -MJSON::PP -e '
-		my (@ms, $bad);
-		<STDIN> for 1 .. 3;
-		while (<STDIN>) {
-			my ($code, $t) = split;
-			$bad++ if $code ne "200";
-			push @ms, $t * 1e3;
-		}
-		my @s = sort { $a <=> $b } @ms;
-		my $page = decode_json(do { local $/; open my $f, "<", $ARGV[0];
-		    <$f> });
-		print JSON::PP->new->canonical->encode({
-		    n => scalar @s, non200 => $bad // 0,
-		    median_ms => $s[$#s / 2], p90_ms => $s[int(0.9 * $#s)],
-		    rows => scalar @{ $page->{data} },
-		    first_call_sid => $page->{data}[0]{call_sid},
-		    has_more => $page->{pagination}{has_more} ? 1 : 0 }), "\n";
-	' "$run/page.json" <"$run/curl.out"
+	for url in "$@"; do
+		curl -s -H "Authorization: Bearer $key_big" "$url" \
+		    >"$run/page.json"
+		perl -MJSON::PP -e '
+			my ($url, $skip) = @ARGV;
+			my (@ms, $bad, %seen);
+			while (<STDIN>) {
+				my ($code, $t, $u) = split;
+				next unless $u eq $url;
+				next if ++$seen{$u} <= $skip;
+				$bad++ if $code ne "200";
+				push @ms, $t * 1e3;
+			}
+			my @s = sort { $a <=> $b } @ms;
+			my $page = decode_json(do { local $/;
+			    open my $f, "<", "$ENV{RUN}/page.json"; <$f> });
+			print JSON::PP->new->canonical->encode({
+			    n => scalar @s, non200 => $bad // 0,
+			    median_ms => $s[$#s / 2],
+			    p90_ms => $s[int(0.9 * $#s)],
+			    rows => scalar @{ $page->{data} },
+			    first_call_sid => $page->{data}[0]{call_sid},
+			    has_more => $page->{pagination}{has_more} ? 1 : 0 }),
+			    "\n";
+		' "$url" 3 <"$run/curl.out" >"$run/http.$i.json"
+		i=$((i + 1))
+	done
 }
 
 say "depth: keyset API pages and LIMIT/OFFSET, $big ($rows rows)"
+labels=() depths=() apis=() keysets=() offsets=()
 for spec in first:0 10%:$((rows / 10)) 25%:$((rows / 4)) 50%:$((rows / 2)) \
     75%:$((rows * 3 / 4)) 99%:$((rows * 99 / 100)) last:$((rows - limit)); do
 	label=${spec%%:*}
@@ -397,10 +413,16 @@ for spec in first:0 10%:$((rows / 10)) 25%:$((rows / 4)) 50%:$((rows / 2)) \
 	fi
 	offset=$(bind_sql "${page_first/LIMIT \?/LIMIT ? OFFSET $depth}" \
 	    "'$big'" $((limit + 1)))
-	http=$(http_page "$api")
-	ks=$(sql_profile "$keyset" "$keyset_sql_runs")
-	off=$(sql_profile "$offset" "$offset_runs")
-	record "{\"kind\":\"depth\",\"label\":\"$label\",\"depth\":$depth,\"rows\":$rows,\"http\":$http,\"keyset\":$ks,\"offset\":$off}"
+	labels+=("$label") depths+=("$depth") apis+=("$api")
+	keysets+=("$(sql_profile "$keyset" "$keyset_sql_runs")")
+	offsets+=("$(sql_profile "$offset" "$offset_runs")")
+done
+say "depth: the API pages of every depth in turn, $depth_requests rounds"
+RUN=$run http_pages "${apis[@]}"
+for i in "${!labels[@]}"; do
+	label=${labels[$i]} http=$(cat "$run/http.$i.json")
+	ks=${keysets[$i]} off=${offsets[$i]}
+	record "{\"kind\":\"depth\",\"label\":\"$label\",\"depth\":${depths[$i]},\"rows\":$rows,\"http\":$http,\"keyset\":$ks,\"offset\":$off}"
 	say "$(perl -MJSON::PP -e '
 		my $l = shift;
 		my ($h, $k, $o) = map { decode_json($_) } @ARGV;
