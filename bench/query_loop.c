@@ -29,42 +29,53 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Like the handler: count the rows, keep the position the API's
+ * next_cursor would carry (the last row of the page). */
+struct walk {
+	int			 seen;
+	struct cursor_pos	 last;
+};
+
+static int
+take_row(void *arg, const struct call *row)
+{
+	struct walk	*w = arg;
+	size_t		 len;
+
+	if (w->seen++ == LIMIT_DEFAULT - 1) {
+		if ((len = strlen(row->call_sid)) > CALL_SID_MAX)
+			return -1;
+		w->last.created_at = row->created_at;
+		memcpy(w->last.call_sid, row->call_sid, len + 1);
+	}
+	return 0;
+}
+
 /* One process: run queries until the deadline; write the count to fd. */
 static int
 loop(const char *conf, const char *client_id, double seconds, int fd)
 {
 	struct db		 db;
-	struct call_page	 page;
+	struct walk		 w;
 	struct cursor_pos	 after;
-	const struct call	*last;
 	double			 end = now() + seconds;
 	long			 n = 0;
 	int			 more = 0;
 
-	page.cap = LIMIT_DEFAULT + 1;
-	if ((page.rows = calloc(page.cap, sizeof(struct call))) == NULL)
-		return 1;
 	db_init(&db, conf, sql_text, SQL__COUNT);
 	while (now() < end) {
+		w.seen = 0;
 		if (sql_store_ops.list_calls(&db, client_id,
-		    more ? &after : NULL, LIMIT_DEFAULT + 1, &page) != CA_OK ||
-		    page.n == 0) {
+		    more ? &after : NULL, LIMIT_DEFAULT + 1, take_row, &w) !=
+		    CA_OK || w.seen == 0) {
 			fprintf(stderr, "query_loop: query failed\n");
 			return 1;
 		}
 		n++;
-		/* The position the API's next_cursor would carry. */
-		if ((more = page.n > LIMIT_DEFAULT)) {
-			last = &page.rows[LIMIT_DEFAULT - 1];
-			after.created_at = last->created_at;
-			if (strlen(last->call_sid) > CALL_SID_MAX)
-				return 1;
-			memcpy(after.call_sid, last->call_sid,
-			    strlen(last->call_sid) + 1);
-		}
+		if ((more = w.seen > LIMIT_DEFAULT))
+			after = w.last;
 	}
 	db_close(&db);
-	free(page.rows);
 	return write(fd, &n, sizeof(n)) == sizeof(n) ? 0 : 1;
 }
 

@@ -78,11 +78,4 @@ struct call_field {
 extern const struct call_field	 call_fields[];
 extern const size_t		 call_nfields;
 
-/* A page of rows; the store fills it, the handler owns and reuses it. */
-struct call_page {
-	struct call	*rows;
-	size_t		 n;
-	size_t		 cap;
-};
-
 #endif

@@ -84,25 +84,34 @@ write_call(struct json_writer *w, const struct call *c, int first)
 	jw_commit(w, p);
 }
 
-int
-envelope_success(struct buf *out, const struct call_page *page,
-    size_t count, const char *next_cursor)
+void
+envelope_page_begin(struct envelope_page *e, struct buf *out)
 {
-	struct json_writer	 w = { out, 0 };
-	size_t			 i;
-
+	e->w.out = out;
+	e->w.failed = 0;
+	e->count = 0;
 	buf_reset(out);
-	jw_raw(&w, "{\"success\":true,\"data\":[");
-	for (i = 0; i < count && i < page->n; i++)
-		write_call(&w, &page->rows[i], i == 0);
-	jw_raw(&w, "],\"pagination\":{\"next_cursor\":");
-	jw_string(&w, next_cursor);
-	jw_raw(&w, ",\"has_more\":");
-	jw_bool(&w, next_cursor != NULL);
-	jw_raw(&w, ",\"page_size\":");
-	jw_ulong(&w, (unsigned long)i);
-	jw_raw(&w, "}}");
-	return w.failed ? -1 : 0;
+	jw_raw(&e->w, "{\"success\":true,\"data\":[");
+}
+
+void
+envelope_page_add(struct envelope_page *e, const struct call *c)
+{
+	write_call(&e->w, c, e->count == 0);
+	e->count++;
+}
+
+int
+envelope_page_end(struct envelope_page *e, const char *next_cursor)
+{
+	jw_raw(&e->w, "],\"pagination\":{\"next_cursor\":");
+	jw_string(&e->w, next_cursor);
+	jw_raw(&e->w, ",\"has_more\":");
+	jw_bool(&e->w, next_cursor != NULL);
+	jw_raw(&e->w, ",\"page_size\":");
+	jw_ulong(&e->w, (unsigned long)e->count);
+	jw_raw(&e->w, "}}");
+	return e->w.failed ? -1 : 0;
 }
 
 int

@@ -7,14 +7,22 @@
 #include "buf.h"
 #include "call.h"
 #include "error.h"
+#include "json_writer.h"
 
 /*
  * {"success":true,"data":[...],"pagination":{"next_cursor":...,
- * "has_more":...,"page_size":N}} with the first count rows of page.
- * next_cursor NULL prints null (and has_more false). 0 or -1 (no memory).
+ * "has_more":...,"page_size":N}}, written as the rows arrive: begin, one
+ * add per call, end. next_cursor NULL prints null (and has_more false).
+ * end returns 0, or -1 when memory ran out on the way.
  */
-int	envelope_success(struct buf *, const struct call_page *, size_t count,
-	    const char *next_cursor);
+struct envelope_page {
+	struct json_writer	 w;
+	size_t			 count;
+};
+
+void	envelope_page_begin(struct envelope_page *, struct buf *);
+void	envelope_page_add(struct envelope_page *, const struct call *);
+int	envelope_page_end(struct envelope_page *, const char *next_cursor);
 
 /* {"success":false,"error":{"code":...,"message":...,"param":...}} */
 int	envelope_error(struct buf *, const struct ca_fail *);

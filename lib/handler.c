@@ -16,16 +16,12 @@ handler_init(struct handler *h, const struct config *cfg,
 	memset(h, 0, sizeof(*h));
 	h->cfg = cfg;
 	h->store = *store;
-	h->page.cap = LIMIT_MAX + 1;
-	if ((h->page.rows = calloc(h->page.cap, sizeof(struct call))) == NULL)
-		return -1;
 	return 0;
 }
 
 void
 handler_free(struct handler *h)
 {
-	free(h->page.rows);
 	buf_free(&h->work);
 	memset(h, 0, sizeof(*h));
 }
@@ -49,17 +45,47 @@ route_matches(const struct request *req, const char *route)
 	    strcmp(req->path_info != NULL ? req->path_info : "", route + n) == 0;
 }
 
-/* The List Calls pipeline proper, after routing: fills h->work/page. */
+/*
+ * A page being written as the store hands over its rows: the first limit
+ * go into the envelope, the position of the last of them is kept for the
+ * next cursor, and one row more only says that there is a next page.
+ */
+struct page_writer {
+	struct envelope_page	 env;
+	size_t			 limit;
+	size_t			 seen;
+	struct cursor_pos	 last;
+};
+
+static int
+page_row(void *arg, const struct call *row)
+{
+	struct page_writer	*pw = arg;
+	size_t			 len;
+
+	if (pw->seen < pw->limit) {
+		envelope_page_add(&pw->env, row);
+		if (pw->seen == pw->limit - 1) {
+			if ((len = strlen(row->call_sid)) > CALL_SID_MAX)
+				return -1;
+			pw->last.created_at = row->created_at;
+			memcpy(pw->last.call_sid, row->call_sid, len + 1);
+		}
+	}
+	pw->seen++;
+	return 0;
+}
+
+/* The List Calls pipeline proper, after routing: writes the page to body. */
 static enum ca_err
 list_calls(struct handler *h, const struct request *req, time_t now,
     struct buf *body, struct ca_fail *fail)
 {
 	struct list_params	 p;
-	struct cursor_pos	 after, last;
+	struct cursor_pos	 after;
 	struct cursor_binding	 bind;
-	const struct call	*row;
+	struct page_writer	 pw;
 	enum ca_err		 err;
-	size_t			 count;
 
 	if ((err = auth_authenticate(&h->cache, &h->store,
 	    h->cfg->key_cache_seconds, now, req->authorization,
@@ -78,24 +104,18 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	}
 
 	/* One row more than asked for tells whether there is a next page. */
-	h->page.n = 0;
+	pw.limit = (size_t)p.limit;
+	pw.seen = 0;
+	envelope_page_begin(&pw.env, body);
 	if ((err = h->store.ops->list_calls(h->store.ctx, h->client_id,
-	    p.cursor != NULL ? &after : NULL, p.limit + 1, &h->page)) != CA_OK)
+	    p.cursor != NULL ? &after : NULL, p.limit + 1, page_row,
+	    &pw)) != CA_OK)
 		return err;
-	count = h->page.n > (size_t)p.limit ? (size_t)p.limit : h->page.n;
-
-	if (h->page.n > count) {
-		row = &h->page.rows[count - 1];
-		last.created_at = row->created_at;
-		if (strlen(row->call_sid) > CALL_SID_MAX)
-			return CA_ERR_INTERNAL;
-		memcpy(last.call_sid, row->call_sid, strlen(row->call_sid) + 1);
-		if (cursor_encode(&last, &bind, h->next_cursor,
-		    sizeof(h->next_cursor)) == -1)
-			return CA_ERR_INTERNAL;
-	}
-	if (envelope_success(body, &h->page, count,
-	    h->page.n > count ? h->next_cursor : NULL) == -1)
+	if (pw.seen > pw.limit && cursor_encode(&pw.last, &bind,
+	    h->next_cursor, sizeof(h->next_cursor)) == -1)
+		return CA_ERR_INTERNAL;
+	if (envelope_page_end(&pw.env,
+	    pw.seen > pw.limit ? h->next_cursor : NULL) == -1)
 		return CA_ERR_INTERNAL;
 	return CA_OK;
 }

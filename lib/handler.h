@@ -1,6 +1,7 @@
 /*
  * The one-way pipeline of a request:
- * route -> method -> authenticate -> parameters -> cursor -> page -> envelope.
+ * route -> method -> authenticate -> parameters -> cursor -> rows, written
+ * into the envelope as the store hands them over.
  */
 #ifndef CALLS_API_HANDLER_H
 #define CALLS_API_HANDLER_H
@@ -21,7 +22,6 @@ struct handler {
 	struct store		 store;
 	struct auth_cache	 cache;
 	struct buf		 work;	/* decoded query string */
-	struct call_page	 page;
 	char			 client_id[ID_SIZE];
 	char			 next_cursor[CURSOR_TEXT_MAX + 1];
 };

@@ -178,31 +178,22 @@ bind_row(struct row_binding *rb)
 	}
 }
 
-/*
- * Copy the fetched row from rb into dst: each field by its length, with
- * terminators, conversions and null bits (a whole struct call is 3.5 KB,
- * most of it unused, and copying it per row cost a tenth of the
- * responder's user time).
- */
+/* Finish the fetched row in rb->row: terminators, conversions, nulls. */
 static int
-finish_row(const struct row_binding *rb, struct call *dst)
+finish_row(struct row_binding *rb)
 {
 	const struct call_field	*c;
-	const char		*src;
-	char			*to;
+	char			*dst;
 	size_t			 i;
 
-	dst->null = 0;
+	rb->row.null = 0;
 	for (i = 0; i < NCOLS; i++) {
 		c = &call_fields[i];
-		src = (const char *)&rb->row + c->offset;
-		to = (char *)dst + c->offset;
+		dst = (char *)&rb->row + c->offset;
 		if (rb->isnull[i]) {
 			if (c->null_bit == 0)
 				return -1;	/* NOT NULL column came back NULL */
-			dst->null |= c->null_bit;
-			if (c->kind == CALL_STR || c->kind == CALL_DECIMAL)
-				to[0] = '\0';
+			rb->row.null |= c->null_bit;
 			continue;
 		}
 		switch (c->kind) {
@@ -210,17 +201,16 @@ finish_row(const struct row_binding *rb, struct call *dst)
 		case CALL_DECIMAL:
 			if (rb->len[i] >= c->size)
 				return -1;
-			memcpy(to, src, rb->len[i]);
-			to[rb->len[i]] = '\0';
+			dst[rb->len[i]] = '\0';
 			break;
 		case CALL_BOOL:
-			dst->recording_enabled = rb->tiny[i] != 0;
+			rb->row.recording_enabled = rb->tiny[i] != 0;
 			break;
 		case CALL_ULONG:
-			dst->turn_count = rb->uint[i];
+			rb->row.turn_count = rb->uint[i];
 			break;
 		case CALL_TS:
-			ts_from_mysql(&rb->time[i], (struct ts *)(void *)to);
+			ts_from_mysql(&rb->time[i], (struct ts *)(void *)dst);
 			break;
 		}
 	}
@@ -231,7 +221,9 @@ struct page_query {
 	const char		*client_id;
 	const struct cursor_pos	*after;
 	int			 fetch;
-	struct call_page	*out;
+	int			(*each)(void *, const struct call *);
+	void			*arg;
+	int			 handed;	/* rows given to each() */
 };
 
 static enum ca_err
@@ -245,6 +237,11 @@ run_page(struct db *db, void *arg)
 	unsigned long			 idlen, sidlen;
 	int				 limit = q->fetch, rc, nin = 0;
 	enum ca_err			 err = CA_OK;
+
+	/* Connection lost after some rows went on: db_run's retry would
+	 * hand them over twice, so the listing fails instead. */
+	if (q->handed > 0)
+		return CA_ERR_DB_UNAVAILABLE;
 
 	st = db->stmt[q->after != NULL ? SQL_PAGE_AFTER : SQL_PAGE_FIRST];
 	memset(in, 0, sizeof(in));
@@ -260,7 +257,6 @@ run_page(struct db *db, void *arg)
 	in[nin].buffer_type = MYSQL_TYPE_LONG;
 	in[nin].buffer = &limit;
 
-	q->out->n = 0;
 	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
 		return db_stmt_error(db, st, "page query");
 	if (mysql_stmt_field_count(st) != NCOLS || call_nfields != NCOLS) {
@@ -274,13 +270,13 @@ run_page(struct db *db, void *arg)
 		err = db_stmt_error(db, st, "page bind");
 		goto out;
 	}
+	/* Each row goes on as it is fetched, from the one reused binding. */
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
-		if (q->out->n >= q->out->cap || q->out->n >= (size_t)q->fetch ||
-		    finish_row(&rb, &q->out->rows[q->out->n]) == -1) {
+		if (q->handed++ >= q->fetch || finish_row(&rb) == -1 ||
+		    q->each(q->arg, &rb.row) == -1) {
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
-		q->out->n++;
 	}
 	if (rc == 1)
 		err = db_stmt_error(db, st, "page fetch");
@@ -288,16 +284,14 @@ run_page(struct db *db, void *arg)
 		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
 out:
 	(void)mysql_stmt_free_result(st);
-	if (err != CA_OK)
-		q->out->n = 0;
 	return err;
 }
 
 static enum ca_err
 list_calls(void *ctx, const char *client_id, const struct cursor_pos *after,
-    int fetch, struct call_page *out)
+    int fetch, int (*each)(void *, const struct call *), void *arg)
 {
-	struct page_query	 q = { client_id, after, fetch, out };
+	struct page_query	 q = { client_id, after, fetch, each, arg, 0 };
 
 	return db_run(ctx, run_page, &q);
 }

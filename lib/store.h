@@ -20,11 +20,15 @@ struct store_ops {
 			    char client_id[ID_SIZE]);
 	/*
 	 * Up to fetch calls of client_id in keyset order (created_at DESC,
-	 * call_sid DESC), strictly after *after when it is not NULL.
+	 * call_sid DESC), strictly after *after when it is not NULL, handed
+	 * to each() one by one as they arrive (the row is valid during the
+	 * call only). each() returning -1 stops the listing with
+	 * CA_ERR_INTERNAL. On an error, rows already handed over are void.
 	 */
 	enum ca_err	(*list_calls)(void *ctx, const char *client_id,
 			    const struct cursor_pos *after, int fetch,
-			    struct call_page *out);
+			    int (*each)(void *arg, const struct call *),
+			    void *arg);
 };
 
 struct store {

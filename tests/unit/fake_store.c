@@ -45,15 +45,16 @@ keyset_cmp(const struct ts *at, const char *asid, const struct ts *bt,
 
 static enum ca_err
 fake_list_calls(void *ctx, const char *client_id,
-    const struct cursor_pos *after, int fetch, struct call_page *out)
+    const struct cursor_pos *after, int fetch,
+    int (*each)(void *, const struct call *), void *arg)
 {
 	struct fake_store	*fs = ctx;
 	const struct call	*best, *c;
 	const struct ts		*prev_t = NULL;
 	const char		*prev_sid = NULL;
 	size_t			 i;
+	int			 n = 0;
 
-	out->n = 0;
 	if (fs->fail_with != CA_OK)
 		return fs->fail_with;
 	if (after != NULL) {
@@ -61,7 +62,7 @@ fake_list_calls(void *ctx, const char *client_id,
 		prev_sid = after->call_sid;
 	}
 	/* Selection by repeated minimum: slow, obviously correct. */
-	while (out->n < (size_t)fetch && out->n < out->cap) {
+	while (n < fetch) {
 		best = NULL;
 		for (i = 0; i < fs->ncalls; i++) {
 			c = &fs->calls[i];
@@ -76,7 +77,11 @@ fake_list_calls(void *ctx, const char *client_id,
 		}
 		if (best == NULL)
 			break;
-		out->rows[out->n++] = *best;
+		if (each(arg, best) == -1)
+			return CA_ERR_INTERNAL;
+		n++;
+		if (fs->fail_midway != CA_OK)
+			return fs->fail_midway;	/* connection lost mid-page */
 		prev_t = &best->created_at;
 		prev_sid = best->call_sid;
 	}

@@ -16,6 +16,7 @@ struct fake_store {
 	struct call		*calls;	/* any order */
 	size_t			 ncalls;
 	enum ca_err		 fail_with;	/* CA_OK, or force this error */
+	enum ca_err		 fail_midway;	/* this, after one row */
 	int			 lookups;	/* key_lookup calls seen */
 };
 

@@ -116,7 +116,7 @@ static void
 test_golden(void)
 {
 	struct call	 rows[2];
-	struct call_page page = { rows, 2, 2 };
+	struct envelope_page e;
 	struct buf	 b = { NULL, 0, 0 };
 	struct ca_fail	 fail = { CA_ERR_PARAM_INVALID, "limit",
 			    "limit must be an integer from 1 to 100." };
@@ -128,13 +128,17 @@ test_golden(void)
 	rows[1].created_at.usec = 500;
 	rows[1].null = ~0u;	/* every nullable field absent */
 
-	ok(envelope_success(&b, &page, 2, "CURSOR") == 0, "success envelope");
+	envelope_page_begin(&e, &b);
+	envelope_page_add(&e, &rows[0]);
+	envelope_page_add(&e, &rows[1]);
+	ok(envelope_page_end(&e, "CURSOR") == 0, "success envelope");
 	want = slurp(GOLDEN_DIR "/success.json");
 	is_str(b.data, want ? strtok(want, "\n") : "(no golden file)",
 	    "matches golden/success.json");
 	free(want);
 
-	ok(envelope_success(&b, &page, 0, NULL) == 0, "empty page");
+	envelope_page_begin(&e, &b);
+	ok(envelope_page_end(&e, NULL) == 0, "empty page");
 	is_str(b.data, "{\"success\":true,\"data\":[],\"pagination\":"
 	    "{\"next_cursor\":null,\"has_more\":false,\"page_size\":0}}",
 	    "empty page envelope");

@@ -328,6 +328,15 @@ test_store_failures(void)
 	expect_error(500, "internal_error", NULL, "internal error");
 	fs.fail_with = CA_OK;
 
+	/* Rows already written into the page are dropped with the error. */
+	fs.fail_midway = CA_ERR_DB_UNAVAILABLE;
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	expect_error(503, "service_unavailable", NULL, "lost after one row");
+	ok(strstr(resp.body.data, "call_sid") == NULL &&
+	    strstr(resp.body.data, "\"data\"") == NULL,
+	    "  no partial page in the body");
+	fs.fail_midway = CA_OK;
+
 	h.cfg = NULL;
 	serve("GET", "/api/calls", "Bearer ck_acme");
 	expect_error(500, "server_misconfigured", NULL, "no config");
