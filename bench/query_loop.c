@@ -40,14 +40,10 @@ static int
 take_row(void *arg, const struct call *row)
 {
 	struct walk	*w = arg;
-	size_t		 len;
 
-	if (w->seen++ == LIMIT_DEFAULT - 1) {
-		if ((len = strlen(row->call_sid)) > CALL_SID_MAX)
-			return -1;
-		w->last.created_at = row->created_at;
-		memcpy(w->last.call_sid, row->call_sid, len + 1);
-	}
+	if (w->seen++ == LIMIT_DEFAULT - 1 &&
+	    call_position(row, &w->last) == -1)
+		return -1;
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #include <stddef.h>
+#include <string.h>
 
 #include "call.h"
 
@@ -28,3 +29,15 @@ const struct call_field call_fields[] = {
 };
 
 const size_t call_nfields = sizeof(call_fields) / sizeof(call_fields[0]);
+
+int
+call_position(const struct call *c, struct cursor_pos *pos)
+{
+	size_t	 len = strlen(c->call_sid);
+
+	if (len > CALL_SID_MAX)
+		return -1;
+	pos->created_at = c->created_at;
+	memcpy(pos->call_sid, c->call_sid, len + 1);
+	return 0;
+}

@@ -78,4 +78,8 @@ struct call_field {
 extern const struct call_field	 call_fields[];
 extern const size_t		 call_nfields;
 
+/* The keyset position of a call (what a cursor after it carries): 0, or
+ * -1 when its call_sid does not fit a position. */
+int	call_position(const struct call *, struct cursor_pos *);
+
 #endif

@@ -61,16 +61,12 @@ static int
 page_row(void *arg, const struct call *row)
 {
 	struct page_writer	*pw = arg;
-	size_t			 len;
 
 	if (pw->seen < pw->limit) {
 		envelope_page_add(&pw->env, row);
-		if (pw->seen == pw->limit - 1) {
-			if ((len = strlen(row->call_sid)) > CALL_SID_MAX)
-				return -1;
-			pw->last.created_at = row->created_at;
-			memcpy(pw->last.call_sid, row->call_sid, len + 1);
-		}
+		if (pw->seen == pw->limit - 1 &&
+		    call_position(row, &pw->last) == -1)
+			return -1;
 	}
 	pw->seen++;
 	return 0;
