@@ -81,6 +81,7 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	struct cursor_pos	 after;
 	struct cursor_binding	 bind;
 	struct page_writer	 pw;
+	const char		*next = NULL;
 	enum ca_err		 err;
 
 	if ((err = auth_authenticate(&h->cache, &h->store,
@@ -107,11 +108,13 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	    p.cursor != NULL ? &after : NULL, p.limit + 1, page_row,
 	    &pw)) != CA_OK)
 		return err;
-	if (pw.seen > pw.limit && cursor_encode(&pw.last, &bind,
-	    h->next_cursor, sizeof(h->next_cursor)) == -1)
-		return CA_ERR_INTERNAL;
-	if (envelope_page_end(&pw.env,
-	    pw.seen > pw.limit ? h->next_cursor : NULL) == -1)
+	if (pw.seen > pw.limit) {
+		if (cursor_encode(&pw.last, &bind, h->next_cursor,
+		    sizeof(h->next_cursor)) == -1)
+			return CA_ERR_INTERNAL;
+		next = h->next_cursor;
+	}
+	if (envelope_page_end(&pw.env, next) == -1)
 		return CA_ERR_INTERNAL;
 	return CA_OK;
 }

@@ -16,12 +16,6 @@ jw_raw(struct json_writer *w, const char *s)
 	put(w, s, strlen(s));
 }
 
-void
-jw_rawn(struct json_writer *w, const char *s, size_t n)
-{
-	put(w, s, n);
-}
-
 /* Printable ASCII other than '"' and '\\': copied as it is. */
 static int
 plain(unsigned char c)
@@ -167,13 +161,6 @@ jw_string(struct json_writer *w, const char *s)
 }
 
 void
-jw_key(struct json_writer *w, const char *key)
-{
-	jw_string(w, key);
-	put(w, ":", 1);
-}
-
-void
 jw_bool(struct json_writer *w, int v)
 {
 	jw_raw(w, v ? "true" : "false");
@@ -209,23 +196,4 @@ decimal_valid(const char *s)
 			p++;
 	}
 	return *p == '\0';
-}
-
-void
-jw_decimal(struct json_writer *w, const char *s)
-{
-	char	*p;
-
-	if ((p = jw_reserve(w, s != NULL ? strlen(s) + JSON_NULL_LEN :
-	    JSON_NULL_LEN)) != NULL)
-		jw_commit(w, json_put_decimal(p, s));
-}
-
-void
-jw_timestamp(struct json_writer *w, const struct ts *t)
-{
-	char	*p;
-
-	if ((p = jw_reserve(w, JSON_TIMESTAMP_MAX)) != NULL)
-		jw_commit(w, json_put_timestamp(p, t));
 }

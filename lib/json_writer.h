@@ -39,13 +39,9 @@ char	*jw_reserve(struct json_writer *, size_t n);
 void	jw_commit(struct json_writer *, char *p);
 
 void	jw_raw(struct json_writer *, const char *);
-void	jw_rawn(struct json_writer *, const char *, size_t);
 void	jw_string(struct json_writer *, const char *);	/* NULL: null */
-void	jw_key(struct json_writer *, const char *);	/* "key": */
 void	jw_bool(struct json_writer *, int);
 void	jw_ulong(struct json_writer *, unsigned long);
-void	jw_decimal(struct json_writer *, const char *);	/* trims zeros; bad: null */
-void	jw_timestamp(struct json_writer *, const struct ts *); /* NULL: null */
 
 /* 1 when s is a JSON-compatible decimal: -?digits(.digits)? */
 int	decimal_valid(const char *s);
