@@ -41,7 +41,7 @@ parse_sql_datetime(const char *s, struct ts *t)
 	if (*s != '\0')
 		return -1;
 	t->usec = strtol(frac, NULL, 10);
-	return ts_valid(t) ? 0 : -1;
+	return ts_in_datetime(t) ? 0 : -1;
 }
 
 static int
@@ -81,11 +81,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "mint_cursor: bad created_at: %s\n", argv[3]);
 		return 1;
 	}
-	if (strlen(argv[4]) > CALL_SID_MAX || !call_sid_valid(argv[4])) {
-		fprintf(stderr, "mint_cursor: bad call_sid: %s\n", argv[4]);
+	if (strlen(argv[4]) > CALL_SID_BYTES) {
+		fprintf(stderr, "mint_cursor: call_sid over %d bytes: %s\n",
+		    CALL_SID_BYTES, argv[4]);
 		return 1;
 	}
-	memcpy(pos.call_sid, argv[4], strlen(argv[4]) + 1);
+	pos.call_sid_len = strlen(argv[4]);
+	memcpy(pos.call_sid, argv[4], pos.call_sid_len + 1);
 	bind.secret = cfg.secret;
 	bind.secret_len = cfg.secret_len;
 	bind.client_id = argv[2];

@@ -30,14 +30,29 @@ const struct call_field call_fields[] = {
 
 const size_t call_nfields = sizeof(call_fields) / sizeof(call_fields[0]);
 
+_Static_assert(sizeof(call_fields) / sizeof(call_fields[0]) == CALL_NFIELDS,
+    "CALL_NFIELDS counts call_fields");
+
+size_t
+call_text_len(const struct call *c, size_t i)
+{
+	const char	*v = (const char *)c + call_fields[i].offset;
+
+	if (c->len[i] != 0 && c->len[i] < call_fields[i].size)
+		return c->len[i];
+	return strnlen(v, call_fields[i].size - 1);
+}
+
 int
 call_position(const struct call *c, struct cursor_pos *pos)
 {
-	size_t	 len = strlen(c->call_sid);
+	size_t	 len = call_text_len(c, 0);	/* call_fields[0]: call_sid */
 
-	if (len > CALL_SID_MAX)
+	if (len > CALL_SID_BYTES)
 		return -1;
 	pos->created_at = c->created_at;
-	memcpy(pos->call_sid, c->call_sid, len + 1);
+	pos->call_sid_len = len;
+	memcpy(pos->call_sid, c->call_sid, len);
+	pos->call_sid[len] = '\0';
 	return 0;
 }

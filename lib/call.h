@@ -7,7 +7,10 @@
 #include "cursor.h"
 #include "timestamp.h"
 
-/* Buffer sizes: column width in characters x 4 bytes (utf8mb4) + NUL. */
+/*
+ * Buffer sizes: column width in characters x 4 bytes (utf8mb4) + NUL.
+ * A value may hold NUL bytes of its own: its length is in call.len.
+ */
 #define ID_SIZE		(64 * 4 + 1)
 #define NUMBER_SIZE	(32 * 4 + 1)
 #define NAME_SIZE	(255 * 4 + 1)
@@ -31,6 +34,9 @@ enum call_null {
 	CALL_NULL_BILLING_STATUS	= 1 << 12
 };
 
+/* Fields in call_fields[]; call.len is indexed by field. */
+#define CALL_NFIELDS	18
+
 struct call {
 	char		 call_sid[ID_SIZE];
 	char		 to_number[NUMBER_SIZE];
@@ -51,6 +57,13 @@ struct call {
 	char		 end_reason[WORD_SIZE];
 	char		 billing_status[WORD_SIZE];
 	unsigned int	 null;		/* enum call_null bits */
+	/*
+	 * Byte length of each text field (CALL_STR, CALL_DECIMAL) as the
+	 * store fetched it, NUL bytes inside included; 0 means "up to the
+	 * first NUL" (stores that build rows from C strings leave it 0).
+	 * Read it through call_text_len().
+	 */
+	size_t		 len[CALL_NFIELDS];
 };
 
 /* How a field is stored in struct call. */
@@ -78,8 +91,11 @@ struct call_field {
 extern const struct call_field	 call_fields[];
 extern const size_t		 call_nfields;
 
-/* The keyset position of a call (what a cursor after it carries): 0, or
- * -1 when its call_sid does not fit a position. */
+/* The byte length of text field i (index in call_fields) of c. */
+size_t	call_text_len(const struct call *c, size_t i);
+
+/* The keyset position of a call (what a cursor after it carries), the
+ * call_sid byte for byte: 0, or -1 when it does not fit a position. */
 int	call_position(const struct call *, struct cursor_pos *);
 
 #endif

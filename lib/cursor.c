@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +10,30 @@
 
 #define MAC_LEN		32
 #define MAC_TEXT_LEN	43	/* base64url of 32 bytes, unpadded */
-#define MAC_DOMAIN	"calls-api/cursor/v1"
-#define MAC_INPUT_MAX	1024
+#define MAC_DOMAIN_V1	"calls-api/cursor/v1"
+#define MAC_DOMAIN_V2	"calls-api/cursor/v2"
+#define MAC_INPUT_MAX	2048
+#define SID_TEXT_MAX	(B64_ENCODED_SIZE(CALL_SID_BYTES) - 1)
+#define WHEN_LEN	27	/* "YYYY-MM-DDTHH:MM:SS.ffffffZ" */
 #define URL_ALPHABET \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+/* The exact JSON text of a version 2 cursor, around its three values. */
+#define V2_HEAD		"{\"v\":2,\"created_at\":\""
+#define V2_SID		"\",\"call_sid_b64\":\""
+#define V2_SIG		"\",\"sig\":\""
+#define V2_TAIL		"\"}"
+/* Version 1 (decoded only). */
+#define V1_HEAD		"{\"v\":1,\"created_at\":\""
+#define V1_SID		"\",\"call_sid\":\""
+
+#define V2_JSON_MAX	(sizeof(V2_HEAD) - 1 + WHEN_LEN + sizeof(V2_SID) - 1 + \
+			 SID_TEXT_MAX + sizeof(V2_SIG) - 1 + MAC_TEXT_LEN + \
+			 sizeof(V2_TAIL) - 1)
+/* The longest v2 cursor, even in padded standard base64, fits the limit. */
+_Static_assert((V2_JSON_MAX + 2) / 3 * 4 <= CURSOR_TEXT_MAX,
+    "CURSOR_TEXT_MAX admits every version 2 cursor");
+_Static_assert(CURSOR_VERSION == 2, "cursor_encode writes \"v\":2");
 
 int
 call_sid_valid(const char *s)
@@ -48,71 +69,92 @@ cursor_text_plausible(const char *s)
 	return n > 0;
 }
 
-/* HMAC over domain, organisation, filters and position, NUL-separated. */
+/* One MAC input part: v1 NUL-terminated, v2 a 4-byte big-endian length
+ * first. -1 when it does not fit. */
 static int
-mac_compute(const struct cursor_binding *b, const char *created_at,
-    const char *call_sid, unsigned char mac[MAC_LEN])
+mac_part(unsigned char *input, size_t *at, int version, const void *p,
+    size_t len)
 {
-	const char	*parts[5];
-	unsigned char	 input[MAC_INPUT_MAX];
-	size_t		 i, len, n = 0;
+	size_t	 room = MAC_INPUT_MAX - *at;
 
-	parts[0] = MAC_DOMAIN;
-	parts[1] = b->client_id;
-	parts[2] = b->filters != NULL ? b->filters : "";
-	parts[3] = created_at;
-	parts[4] = call_sid;
-	for (i = 0; i < 5; i++) {
-		len = strlen(parts[i]);
-		if (len + 1 > sizeof(input) - n)
-			return -1;
-		memcpy(input + n, parts[i], len + 1);	/* with its NUL */
-		n += len + 1;
-	}
-	if (b->secret == NULL || b->secret_len == 0)
+	if (len > UINT32_MAX || len + 4 > room)
 		return -1;
-	return digest_hmac_sha256(b->secret, b->secret_len, input, n, mac);
+	if (version == 2) {
+		input[(*at)++] = (unsigned char)(len >> 24);
+		input[(*at)++] = (unsigned char)(len >> 16);
+		input[(*at)++] = (unsigned char)(len >> 8);
+		input[(*at)++] = (unsigned char)len;
+	}
+	memcpy(input + *at, p, len);
+	*at += len;
+	if (version == 1)
+		input[(*at)++] = '\0';
+	return 0;
 }
 
-_Static_assert(CURSOR_VERSION == 1, "cursor_encode writes \"v\":1");
-
-/* Append s to the text at *at when it fits; -1 otherwise. */
+/* HMAC over domain, organisation, filters and position. */
 static int
-put(char *text, size_t cap, size_t *at, const char *s)
+mac_compute(int version, const struct cursor_binding *b, const char *when,
+    const char *sid, size_t sidlen, unsigned char mac[MAC_LEN])
 {
-	size_t	 n = strlen(s);
+	unsigned char	 input[MAC_INPUT_MAX];
+	const char	*domain = version == 1 ? MAC_DOMAIN_V1 : MAC_DOMAIN_V2;
+	const char	*filters = b->filters != NULL ? b->filters : "";
+	size_t		 n = 0;
+	int		 rc = -1;
 
+	if (b->secret == NULL || b->secret_len == 0 || b->client_id == NULL)
+		return -1;
+	if (mac_part(input, &n, version, domain, strlen(domain)) == 0 &&
+	    mac_part(input, &n, version, b->client_id,
+	    strlen(b->client_id)) == 0 &&
+	    mac_part(input, &n, version, filters, strlen(filters)) == 0 &&
+	    mac_part(input, &n, version, when, strlen(when)) == 0 &&
+	    mac_part(input, &n, version, sid, sidlen) == 0)
+		rc = digest_hmac_sha256(b->secret, b->secret_len, input, n,
+		    mac);
+	OPENSSL_cleanse(input, n);
+	return rc;
+}
+
+/* Append n bytes of s to the text at *at when they fit; -1 otherwise. */
+static int
+put(char *text, size_t cap, size_t *at, const char *s, size_t n)
+{
 	if (n >= cap - *at)
 		return -1;
-	memcpy(text + *at, s, n + 1);
+	memcpy(text + *at, s, n);
 	*at += n;
 	return 0;
 }
+
+#define PUTS(lit)	put(text, sizeof(text), &len, lit, sizeof(lit) - 1)
 
 int
 cursor_encode(const struct cursor_pos *pos, const struct cursor_binding *b,
     char *out, size_t outcap)
 {
 	char		 when[TS_TEXT_SIZE], sig[B64_ENCODED_SIZE(MAC_LEN)];
-	char		 text[CURSOR_TEXT_MAX];
+	char		 sid[SID_TEXT_MAX + 1], text[V2_JSON_MAX + 1];
 	unsigned char	 mac[MAC_LEN];
-	size_t		 len = 0;
+	size_t		 len = 0, wlen, slen;
 	int		 rc = -1;
 
-	if (!ts_valid(&pos->created_at) || !call_sid_valid(pos->call_sid))
+	if (!ts_in_datetime(&pos->created_at) ||
+	    pos->call_sid_len > CALL_SID_BYTES)
 		goto out;
-	ts_format(&pos->created_at, 1, when);
-	if (mac_compute(b, when, pos->call_sid, mac) == -1)
+	wlen = ts_format(&pos->created_at, 1, when);
+	if (mac_compute(2, b, when, pos->call_sid, pos->call_sid_len,
+	    mac) == -1)
 		goto out;
 	b64url_encode(mac, sizeof(mac), sig);
-	/* Every value is in a JSON-safe alphabet: checked above or ours. */
-	if (put(text, sizeof(text), &len, "{\"v\":1,\"created_at\":\"") ||
-	    put(text, sizeof(text), &len, when) ||
-	    put(text, sizeof(text), &len, "\",\"call_sid\":\"") ||
-	    put(text, sizeof(text), &len, pos->call_sid) ||
-	    put(text, sizeof(text), &len, "\",\"sig\":\"") ||
-	    put(text, sizeof(text), &len, sig) ||
-	    put(text, sizeof(text), &len, "\"}"))
+	slen = b64url_encode((const unsigned char *)pos->call_sid,
+	    pos->call_sid_len, sid);
+	/* Every value is in a JSON-safe alphabet: digits or base64url. */
+	if (PUTS(V2_HEAD) || put(text, sizeof(text), &len, when, wlen) ||
+	    PUTS(V2_SID) || put(text, sizeof(text), &len, sid, slen) ||
+	    PUTS(V2_SIG) || put(text, sizeof(text), &len, sig, MAC_TEXT_LEN) ||
+	    PUTS(V2_TAIL))
 		goto out;
 	if (B64_ENCODED_SIZE(len) > outcap ||
 	    B64_ENCODED_SIZE(len) > CURSOR_TEXT_MAX + 1)
@@ -151,21 +193,60 @@ take_member(const char **p, const char *end, const char *lit, char *out,
 }
 
 /*
- * The JSON text inside a cursor is only ever cursor_encode()'s, byte for
- * byte, so it is read as exactly that layout: any other spelling (spaces,
- * another member order, escapes, extra members) is not one of ours. A
- * general JSON parser here cost more than the rest of the decode.
+ * The JSON text inside a cursor is only ever cursor_encode()'s (or, for
+ * version 1, its predecessor's), byte for byte, so it is read as exactly
+ * that layout: any other spelling (spaces, another member order, escapes,
+ * extra members) is not one of ours. A general JSON parser here cost more
+ * than the rest of the decode. Returns the version, or -1.
  */
 static int
 parse_text(const char *p, const char *end, char when[TS_TEXT_SIZE],
-    char sid[CALL_SID_MAX + 1], char sig[MAC_TEXT_LEN + 1])
+    char sid[SID_TEXT_MAX + 1], char sig[MAC_TEXT_LEN + 1])
 {
-	if (take_member(&p, end, "{\"v\":1,\"created_at\":\"", when,
-	    TS_TEXT_SIZE - 1) == -1 ||
-	    take_member(&p, end, "\",\"call_sid\":\"", sid, CALL_SID_MAX) == -1 ||
-	    take_member(&p, end, "\",\"sig\":\"", sig, MAC_TEXT_LEN) == -1)
+	int	 version;
+
+	if (take_member(&p, end, V2_HEAD, when, WHEN_LEN) == 0) {
+		version = 2;
+		if (take_member(&p, end, V2_SID, sid, SID_TEXT_MAX) == -1)
+			return -1;
+	} else if (take_member(&p, end, V1_HEAD, when, WHEN_LEN) == 0) {
+		version = 1;
+		if (take_member(&p, end, V1_SID, sid, CALL_SID_MAX) == -1)
+			return -1;
+	} else
 		return -1;
-	return end - p == 2 && memcmp(p, "\"}", 2) == 0 ? 0 : -1;
+	if (take_member(&p, end, V2_SIG, sig, MAC_TEXT_LEN) == -1)
+		return -1;
+	return end - p == 2 && memcmp(p, V2_TAIL, 2) == 0 ? version : -1;
+}
+
+/*
+ * The signature text as bytes: exactly MAC_TEXT_LEN characters of the URL
+ * alphabet (no other spelling of the same MAC, no shortened one). The
+ * length is checked here, so the comparison below is always over MAC_LEN.
+ */
+static int
+take_mac(const char *sig, unsigned char mac[MAC_LEN])
+{
+	return strlen(sig) == MAC_TEXT_LEN &&
+	    strspn(sig, URL_ALPHABET) == MAC_TEXT_LEN &&
+	    b64_decode(sig, MAC_TEXT_LEN, mac, MAC_LEN) == MAC_LEN ? 0 : -1;
+}
+
+/* The version 2 call_sid text as its bytes: base64url without padding,
+ * one spelling only (b64_decode rejects non-zero trailing bits). */
+static long
+take_sid(const char *text, char out[CALL_SID_BYTES + 1])
+{
+	size_t	 n = strlen(text);
+	long	 len;
+
+	if (strspn(text, URL_ALPHABET) != n ||
+	    (len = b64_decode(text, n, (unsigned char *)out,
+	    CALL_SID_BYTES)) < 0)
+		return -1;
+	out[len] = '\0';
+	return len;
 }
 
 int
@@ -173,32 +254,38 @@ cursor_decode(const char *text, const struct cursor_binding *b,
     struct cursor_pos *pos)
 {
 	unsigned char	 raw[CURSOR_TEXT_MAX], mac[MAC_LEN], want[MAC_LEN];
-	char		 when[TS_TEXT_SIZE], sid[CALL_SID_MAX + 1];
-	char		 sig[MAC_TEXT_LEN + 1];
-	long		 n;
-	int		 rc = -1;
+	char		 when[TS_TEXT_SIZE], sidtext[SID_TEXT_MAX + 1];
+	char		 sid[CALL_SID_BYTES + 1], sig[MAC_TEXT_LEN + 1];
+	struct ts	 at;
+	long		 n, sidlen;
+	int		 version, rc = -1;
 
 	if (!cursor_text_plausible(text))
 		goto out;
 	if ((n = b64_decode(text, strlen(text), raw, sizeof(raw))) <= 0)
 		goto out;
-	if (parse_text((const char *)raw, (const char *)raw + n, when, sid,
-	    sig) == -1)
+	if ((version = parse_text((const char *)raw, (const char *)raw + n,
+	    when, sidtext, sig)) == -1)
 		goto out;
-	/* The signature is ours byte for byte: URL alphabet only, so that no
-	 * other spelling of the same MAC passes. */
-	if (strlen(sig) != MAC_TEXT_LEN ||
-	    strspn(sig, URL_ALPHABET) != MAC_TEXT_LEN ||
-	    b64_decode(sig, MAC_TEXT_LEN, mac, sizeof(mac)) != MAC_LEN)
+	if (take_mac(sig, mac) == -1)
 		goto out;
-	if (mac_compute(b, when, sid, want) == -1 ||
-	    CRYPTO_memcmp(mac, want, MAC_LEN) != 0)
+	if (version == 2)
+		sidlen = take_sid(sidtext, sid);
+	else {
+		sidlen = (long)strlen(sidtext);
+		memcpy(sid, sidtext, (size_t)sidlen + 1);
+	}
+	if (sidlen < 0 || mac_compute(version, b, when, sid, (size_t)sidlen,
+	    want) == -1 || CRYPTO_memcmp(mac, want, MAC_LEN) != 0)
 		goto out;
-	/* Authentic; still check the shape before it reaches SQL. */
-	if (ts_parse_exact(when, &pos->created_at) == -1 ||
-	    !call_sid_valid(sid))
+	/* Authentic; still check the shape before it reaches SQL. Version 1
+	 * carried only real dates and [A-Za-z0-9_] call_sids. */
+	if (version == 1 ? ts_parse_exact(when, &at) == -1 ||
+	    !call_sid_valid(sid) : ts_parse_datetime(when, &at) == -1)
 		goto out;
-	memcpy(pos->call_sid, sid, strlen(sid) + 1);
+	pos->created_at = at;
+	pos->call_sid_len = (size_t)sidlen;
+	memcpy(pos->call_sid, sid, (size_t)sidlen + 1);
 	rc = 0;
 out:
 	OPENSSL_cleanse(want, sizeof(want));

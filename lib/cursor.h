@@ -3,8 +3,18 @@
  * the keyset position and an HMAC-SHA256 over that position bound to the
  * organisation (and the filters of the listing, "" today):
  *
- *   {"v":1,"created_at":"2026-03-09T10:00:00.000000Z",
- *    "call_sid":"call_abc","sig":"<43 chars base64url>"}
+ *   {"v":2,"created_at":"2026-03-09T10:00:00.000000Z",
+ *    "call_sid_b64":"<base64url of the call_sid's bytes>",
+ *    "sig":"<43 chars base64url>"}
+ *
+ * The position is exact for any value the key columns can hold: call_sid
+ * is carried as its raw bytes (any characters, NUL included, up to 64
+ * utf8mb4 characters = 256 bytes), created_at as fixed digit fields that
+ * may be zero (a zero date or zero month/day that a permissive sql_mode
+ * let in). The MAC is over length-prefixed parts. Version 1 cursors
+ * ({"v":1,...,"call_sid":"<[A-Za-z0-9_]{1,64}>",...}, NUL-separated MAC)
+ * are still accepted, so cursors issued before an upgrade keep working;
+ * only version 2 is issued.
  */
 #ifndef CALLS_API_CURSOR_H
 #define CALLS_API_CURSOR_H
@@ -13,13 +23,15 @@
 
 #include "timestamp.h"
 
-#define CURSOR_VERSION		1
-#define CURSOR_TEXT_MAX		512	/* longer text is never one of ours */
-#define CALL_SID_MAX		64
+#define CURSOR_VERSION		2
+#define CURSOR_TEXT_MAX		1024	/* longer text is never one of ours */
+#define CALL_SID_MAX		64	/* characters: VARCHAR(64) */
+#define CALL_SID_BYTES		(CALL_SID_MAX * 4)	/* utf8mb4 */
 
 struct cursor_pos {
-	struct ts	 created_at;
-	char		 call_sid[CALL_SID_MAX + 1];
+	struct ts	 created_at;	/* ts_in_datetime(): zeros allowed */
+	size_t		 call_sid_len;	/* bytes */
+	char		 call_sid[CALL_SID_BYTES + 1];	/* any bytes, NUL after */
 };
 
 struct cursor_binding {
@@ -32,19 +44,22 @@ struct cursor_binding {
 /* Cheap syntax check for the parameter table: non-empty, short, base64. */
 int	cursor_text_plausible(const char *);
 
-/* Encode into out (at least CURSOR_TEXT_MAX + 1 bytes); 0 or -1. */
+/*
+ * Encode into out (at least CURSOR_TEXT_MAX + 1 bytes); 0 or -1 (a
+ * position no DATETIME / VARCHAR(64) column can hold, or a bad binding).
+ */
 int	cursor_encode(const struct cursor_pos *, const struct cursor_binding *,
 	    char *out, size_t outcap);
 
 /*
  * Decode and verify. -1 for anything that is not a cursor this server
  * issued for this binding: malformed, truncated, forged, re-signed with
- * another secret, or issued to another organisation.
+ * another secret, issued to another organisation, or of another version.
  */
 int	cursor_decode(const char *, const struct cursor_binding *,
 	    struct cursor_pos *);
 
-/* 1 when s is a plausible call_sid: 1..64 of [A-Za-z0-9_]. */
+/* 1 when s is a version 1 call_sid: 1..64 of [A-Za-z0-9_]. */
 int	call_sid_valid(const char *s);
 
 #endif

@@ -62,7 +62,8 @@ write_call(struct json_writer *w, const struct call *c, int first)
 		}
 		switch (f->kind) {
 		case CALL_STR:
-			p = json_put_string(p, v);
+			/* By length: a NUL inside is part of the value. */
+			p = json_put_stringn(p, v, call_text_len(c, i));
 			break;
 		case CALL_BOOL:
 			p = json_put_bool(p, *(const int *)(const void *)v);

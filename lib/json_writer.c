@@ -39,21 +39,30 @@ json_put_null(char *p)
 char *
 json_put_string(char *p, const char *s)
 {
+	return s == NULL ? json_put_null(p) : json_put_stringn(p, s, strlen(s));
+}
+
+char *
+json_put_stringn(char *p, const char *s, size_t len)
+{
 	static const char	 hex[] = "0123456789abcdef";
+	const char		*end;
 	unsigned char		 c;
 	size_t			 n;
 
 	if (s == NULL)
 		return json_put_null(p);
+	end = s + len;
 	/* Fast path, almost every value: plain ASCII, one copy. */
-	for (n = 0; plain((unsigned char)s[n]); n++)
+	for (n = 0; n < len && plain((unsigned char)s[n]); n++)
 		continue;
 	/* The plain prefix is valid UTF-8 and needs no escape. */
-	if (s[n] != '\0' && !utf8_valid(s + n, strlen(s + n)))
+	if (n < len && !utf8_valid(s + n, len - n))
 		return json_put_null(p);	/* never emit invalid JSON */
 	*p++ = '"';
 	p = json_put_raw(p, s, n);
-	for (s += n; (c = (unsigned char)*s) != '\0'; s++) {
+	for (s += n; s < end; s++) {
+		c = (unsigned char)*s;
 		if (c >= 0x20 && c != '"' && c != '\\') {
 			*p++ = (char)c;
 			continue;

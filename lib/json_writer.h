@@ -28,6 +28,8 @@ struct json_writer {
 char	*json_put_raw(char *p, const char *s, size_t n);
 char	*json_put_null(char *p);
 char	*json_put_string(char *p, const char *s);	/* invalid UTF-8: null */
+/* n bytes of s, NUL bytes included (as \u0000); invalid UTF-8: null. */
+char	*json_put_stringn(char *p, const char *s, size_t n);
 char	*json_put_bool(char *p, int);			/* up to 5 bytes */
 char	*json_put_ulong(char *p, unsigned long);
 char	*json_put_decimal(char *p, const char *s);	/* up to strlen(s) or 4 */

@@ -30,15 +30,22 @@ const char *const sql_text[SQL__COUNT] = {
 	    PAGE_ORDER,
 };
 
+/* n bytes of s as a string parameter (NUL bytes inside included). */
 static void
-bind_string(MYSQL_BIND *b, const char *s, unsigned long *len)
+bind_bytes(MYSQL_BIND *b, const char *s, size_t n, unsigned long *len)
 {
 	memset(b, 0, sizeof(*b));
-	*len = (unsigned long)strlen(s);
+	*len = (unsigned long)n;
 	b->buffer_type = MYSQL_TYPE_STRING;
 	b->buffer = (void *)(uintptr_t)s;
 	b->buffer_length = *len;
 	b->length = len;
+}
+
+static void
+bind_string(MYSQL_BIND *b, const char *s, unsigned long *len)
+{
+	bind_bytes(b, s, strlen(s), len);
 }
 
 static void
@@ -127,7 +134,7 @@ key_lookup(void *ctx, const char *key_hash, char client_id[ID_SIZE])
 
 
 /* The SELECT list above names the call_fields, in their order. */
-#define NCOLS	18
+#define NCOLS	CALL_NFIELDS
 
 struct row_binding {
 	MYSQL_BIND	 bind[NCOLS];
@@ -178,7 +185,8 @@ bind_row(struct row_binding *rb)
 	}
 }
 
-/* Finish the fetched row in rb->row: terminators, conversions, nulls. */
+/* Finish the fetched row in rb->row: lengths (a value may hold NUL bytes:
+ * the connector's length is kept), terminators, conversions, nulls. */
 static int
 finish_row(struct row_binding *rb)
 {
@@ -190,6 +198,7 @@ finish_row(struct row_binding *rb)
 	for (i = 0; i < NCOLS; i++) {
 		c = &call_fields[i];
 		dst = (char *)&rb->row + c->offset;
+		rb->row.len[i] = 0;
 		if (rb->isnull[i]) {
 			if (c->null_bit == 0)
 				return -1;	/* NOT NULL column came back NULL */
@@ -202,6 +211,7 @@ finish_row(struct row_binding *rb)
 			if (rb->len[i] >= c->size)
 				return -1;
 			dst[rb->len[i]] = '\0';
+			rb->row.len[i] = rb->len[i];
 			break;
 		case CALL_BOOL:
 			rb->row.recording_enabled = rb->tiny[i] != 0;
@@ -252,7 +262,8 @@ run_page(struct db *db, void *arg)
 		in[nin++].buffer = &when;
 		in[nin].buffer_type = MYSQL_TYPE_DATETIME;
 		in[nin++].buffer = &when;
-		bind_string(&in[nin++], q->after->call_sid, &sidlen);
+		bind_bytes(&in[nin++], q->after->call_sid,
+		    q->after->call_sid_len, &sidlen);
 	}
 	in[nin].buffer_type = MYSQL_TYPE_LONG;
 	in[nin].buffer = &limit;

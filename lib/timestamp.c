@@ -25,6 +25,18 @@ ts_valid(const struct ts *t)
 	    t->usec >= 0 && t->usec <= 999999;
 }
 
+int
+ts_in_datetime(const struct ts *t)
+{
+	return t->year >= 0 && t->year <= 9999 &&
+	    t->month >= 0 && t->month <= 12 &&
+	    t->day >= 0 && t->day <= 31 &&
+	    t->hour >= 0 && t->hour <= 23 &&
+	    t->minute >= 0 && t->minute <= 59 &&
+	    t->second >= 0 && t->second <= 59 &&
+	    t->usec >= 0 && t->usec <= 999999;
+}
+
 /* Write v as exactly width decimal digits (v < 10^width, width even),
  * two digits per step from a table of the hundred pairs. */
 static char *
@@ -90,8 +102,9 @@ digits(const char *s, int width, long *out)
 	return 0;
 }
 
-int
-ts_parse_exact(const char *s, struct ts *t)
+/* The fields of ts_format(..., 1, ...)'s layout, unchecked: 0 or -1. */
+static int
+parse_fields(const char *s, struct ts *t)
 {
 	long	 y, mo, d, h, mi, se, us;
 
@@ -110,5 +123,17 @@ ts_parse_exact(const char *s, struct ts *t)
 	t->minute = (int)mi;
 	t->second = (int)se;
 	t->usec = us;
-	return ts_valid(t) ? 0 : -1;
+	return 0;
+}
+
+int
+ts_parse_exact(const char *s, struct ts *t)
+{
+	return parse_fields(s, t) == 0 && ts_valid(t) ? 0 : -1;
+}
+
+int
+ts_parse_datetime(const char *s, struct ts *t)
+{
+	return parse_fields(s, t) == 0 && ts_in_datetime(t) ? 0 : -1;
 }

@@ -15,13 +15,24 @@ struct ts {
 int	ts_valid(const struct ts *);
 
 /*
+ * 1 when the fields fit a DATETIME(6) as MariaDB may hold it under a
+ * permissive sql_mode: year 0..9999, month 0..12, day 0..31 (zero parts
+ * and the zero date included), time of day in range. Such a value has no
+ * ISO 8601 form; it still has a keyset position.
+ */
+int	ts_in_datetime(const struct ts *);
+
+/*
  * "2026-03-09T10:00:00Z", with ".ffffff" before the Z when the time has
  * microseconds or when always_fraction is set. Returns the length.
  */
 size_t	ts_format(const struct ts *, int always_fraction,
 	    char out[TS_TEXT_SIZE]);
 
-/* Strict inverse of ts_format(..., 1, ...): 0 or -1. */
+/* Strict inverse of ts_format(..., 1, ...): 0 or -1 (not ts_valid). */
 int	ts_parse_exact(const char *, struct ts *);
+
+/* The same layout, for any ts_in_datetime() value: 0 or -1. */
+int	ts_parse_datetime(const char *, struct ts *);
 
 #endif

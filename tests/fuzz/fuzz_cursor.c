@@ -12,10 +12,14 @@
  *    write past outcap), against a reference validity check and a
  *    round trip through b64url_encode.
  * An input starting with '!' is "!<created_at>\n<call_sid>": the harness
- * builds the cursor JSON itself and signs it with its own HMAC (written
- * from lib/cursor.h's description), so the fuzzer reaches the checks that
- * run after the signature; acceptance must then match a reference check
- * of the timestamp and call_sid, and the re-encoding must be identical.
+ * builds a version 1 cursor JSON itself and signs it with its own HMAC
+ * (written from lib/cursor.h's description), so the fuzzer reaches the
+ * checks that run after the signature; acceptance must then match a
+ * reference check of the timestamp and call_sid (v1: real dates,
+ * [A-Za-z0-9_]{1,64}). An input starting with '?' is "?<created_at>\n"
+ * followed by the call_sid's raw bytes (NUL included, not cut): the same
+ * for version 2 (zero date parts allowed, any bytes up to 256), and the
+ * re-encoding must be identical to the harness's text.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -62,7 +66,8 @@ same_pos(const struct cursor_pos *a, const struct cursor_pos *b)
 	    a->created_at.minute == b->created_at.minute &&
 	    a->created_at.second == b->created_at.second &&
 	    a->created_at.usec == b->created_at.usec &&
-	    strcmp(a->call_sid, b->call_sid) == 0;
+	    a->call_sid_len == b->call_sid_len &&
+	    memcmp(a->call_sid, b->call_sid, a->call_sid_len) == 0;
 }
 
 /* What must hold for any cursor text accepted for org_a. */
@@ -76,9 +81,9 @@ check_accepted(const char *text, const struct cursor_pos *pos)
 	char			 out[CURSOR_TEXT_MAX + 1];
 
 	CHECK(cursor_text_plausible(text));
-	CHECK(ts_valid(&pos->created_at));
-	CHECK(call_sid_valid(pos->call_sid));
-	CHECK(strlen(pos->call_sid) <= CALL_SID_MAX);
+	CHECK(ts_in_datetime(&pos->created_at));
+	CHECK(pos->call_sid_len <= CALL_SID_BYTES);
+	CHECK(pos->call_sid[pos->call_sid_len] == '\0');
 	/* Bound to the organisation and to the secret. */
 	CHECK(cursor_decode(text, &b, &again) == -1);
 	CHECK(cursor_decode(text, &s, &again) == -1);
@@ -292,9 +297,9 @@ check_signed(const char *rest, size_t n)
 		CHECK(strcmp(pos.call_sid, sid) == 0);
 		ts_format(&pos.created_at, 1, f);
 		CHECK(strcmp(f, when) == 0);
-		/* Our encoder produces exactly this text. */
+		/* Re-issued as version 2 (check_accepted decoded it). */
 		CHECK(cursor_encode(&pos, &a, out, sizeof(out)) == 0);
-		CHECK(strcmp(out, text) == 0);
+		CHECK(strncmp(out, "eyJ2IjoyL", 9) == 0);	/* {"v":2, */
 	}
 out:
 	free(text);
@@ -302,6 +307,103 @@ out:
 	json_decref(obj);
 	free(mactext);
 	free(when);
+}
+
+/* Reference for ts_parse_datetime: the same layout, zero parts allowed. */
+static int
+ref_dt(const char *s, size_t n)
+{
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t			 i;
+
+	if (n != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; shape[i] != '\0'; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
+		    s[i] != shape[i])
+			return 0;
+#define NUM2(p)	((s[p] - '0') * 10 + (s[(p) + 1] - '0'))
+	return NUM2(5) <= 12 && NUM2(8) <= 31 && NUM2(11) <= 23 &&
+	    NUM2(14) <= 59 && NUM2(17) <= 59;
+#undef NUM2
+}
+
+static void
+put4(unsigned char *p, size_t n)
+{
+	p[0] = (unsigned char)(n >> 24);
+	p[1] = (unsigned char)(n >> 16);
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+}
+
+/* "?created_at\n" + raw call_sid bytes: a version 2 cursor signed here. */
+static void
+check_signed_v2(const char *rest, size_t n)
+{
+	struct cursor_binding	 a = binding(secret, "org_a");
+	struct cursor_pos	 pos;
+	const char		*nl, *sid;
+	char			 mactext[B64_ENCODED_SIZE(32)], *sidtext,
+				*json, *text, out[CURSOR_TEXT_MAX + 1];
+	unsigned char		 input[2048], mac[32];
+	unsigned int		 maclen = 0;
+	size_t			 wlen, slen, k = 0, jlen;
+	int			 ok, want;
+
+	if ((nl = memchr(rest, '\n', n)) == NULL)
+		return;
+	wlen = (size_t)(nl - rest);
+	sid = nl + 1;
+	slen = n - wlen - 1;
+	if (wlen + slen + 64 > sizeof(input))
+		return;
+	/* HMAC over length-prefixed domain, org, filters, created_at, sid. */
+	put4(input + k, 19); k += 4;
+	memcpy(input + k, "calls-api/cursor/v2", 19); k += 19;
+	put4(input + k, 5); k += 4;
+	memcpy(input + k, "org_a", 5); k += 5;
+	put4(input + k, 0); k += 4;
+	put4(input + k, wlen); k += 4;
+	memcpy(input + k, rest, wlen); k += wlen;
+	put4(input + k, slen); k += 4;
+	memcpy(input + k, sid, slen); k += slen;
+	CHECK(HMAC(EVP_sha256(), secret, FUZZ_SECRET_LEN, input, k, mac,
+	    &maclen) != NULL);
+	b64url_encode(mac, 32, mactext);
+	sidtext = malloc(B64_ENCODED_SIZE(slen));
+	CHECK(sidtext != NULL);
+	b64url_encode((const unsigned char *)sid, slen, sidtext);
+	jlen = wlen + strlen(sidtext) + 128;
+	json = malloc(jlen);
+	CHECK(json != NULL);
+	jlen = (size_t)snprintf(json, jlen, "{\"v\":2,\"created_at\":\"%.*s\","
+	    "\"call_sid_b64\":\"%s\",\"sig\":\"%s\"}", (int)wlen, rest,
+	    sidtext, mactext);
+	text = malloc(B64_ENCODED_SIZE(jlen));
+	CHECK(text != NULL);
+	b64url_encode((const unsigned char *)json, jlen, text);
+
+	want = ref_dt(rest, wlen) && memchr(rest, '\0', wlen) == NULL &&
+	    slen <= CALL_SID_BYTES && strlen(text) <= CURSOR_TEXT_MAX;
+	memset(&pos, 0x5a, sizeof(pos));
+	ok = cursor_decode(text, &a, &pos) == 0;
+	CHECK(ok == want);
+	if (ok) {
+		char	 f[TS_TEXT_SIZE];
+
+		check_accepted(text, &pos);
+		CHECK(pos.call_sid_len == slen &&
+		    memcmp(pos.call_sid, sid, slen) == 0);
+		ts_format(&pos.created_at, 1, f);
+		CHECK(strlen(f) == wlen && memcmp(f, rest, wlen) == 0);
+		/* Our encoder produces exactly this text. */
+		CHECK(cursor_encode(&pos, &a, out, sizeof(out)) == 0);
+		CHECK(strcmp(out, text) == 0);
+	}
+	free(text);
+	free(json);
+	free(sidtext);
 }
 
 int
@@ -320,6 +422,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_b64(s, n);
 	if (n > 0 && s[0] == '!')
 		check_signed(s + 1, n - 1);
+	if (size > 0 && data[0] == '?')
+		check_signed_v2((const char *)data + 1, size - 1);
 	free(s);
 	return 0;
 }

@@ -87,8 +87,10 @@ encode(const struct ts *t, const char *sid, const char *secret,
 	b.secret_len = FUZZ_SECRET_LEN;
 	b.client_id = org;
 	b.filters = "";
+	memset(&pos, 0, sizeof(pos));
 	pos.created_at = *t;
-	snprintf(pos.call_sid, sizeof(pos.call_sid), "%s", sid);
+	pos.call_sid_len = strlen(sid);
+	memcpy(pos.call_sid, sid, pos.call_sid_len);
 	if (cursor_encode(&pos, &b, out, CURSOR_TEXT_MAX + 1) == -1)
 		abort();
 }
@@ -233,6 +235,20 @@ cursor_seeds(void)
 	puts_(C, "signed-err-second-60", "!2026-03-09T10:00:60.000000Z\ncall_a");
 	puts_(C, "signed-err-year-0", "!0000-01-01T00:00:00.000000Z\ncall_a");
 	puts_(C, "signed-err-no-fraction", "!2026-03-09T10:00:00Z\ncall_a");
+	/* '?': version 2, signed by the harness; the call_sid is raw bytes. */
+	puts_(C, "signed2-ok", "?2026-03-09T10:00:00.000000Z\ncall_abc");
+	puts_(C, "signed2-ok-uuid", "?2026-03-09T10:00:00.000000Z\n"
+	    "550e8400-e29b-41d4-a716-446655440000");
+	puts_(C, "signed2-ok-zero-date", "?0000-00-00T00:00:00.000000Z\nx");
+	puts_(C, "signed2-ok-zero-day", "?2026-02-00T00:00:00.000000Z\n"
+	    "a \"q\" \\ %+/= caf\xc3\xa9");
+	puts_(C, "signed2-ok-empty-sid", "?2026-03-09T10:00:00.000000Z\n");
+	put(C, "signed2-ok-nul-sid", "?2026-03-09T10:00:00.000000Z\nab\0cd",
+	    sizeof("?2026-03-09T10:00:00.000000Z\nab\0cd") - 1);
+	puts_(C, "signed2-err-month-13", "?2026-13-01T00:00:00.000000Z\nx");
+	s = repeat('z', 257);
+	putf(C, "signed2-err-sid257", "?2026-03-09T10:00:00.000000Z\n%s", s);
+	free(s);
 	free(sid64);
 }
 

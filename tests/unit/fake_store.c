@@ -26,10 +26,35 @@ fake_key_lookup(void *ctx, const char *hash, char client_id[ID_SIZE])
 	return CA_ERR_AUTH_INVALID;
 }
 
+/* call_sid bytes, by length (NUL bytes inside are part of the value). */
+struct sid {
+	const char	*s;
+	size_t		 len;
+};
+
+static struct sid
+call_sid(const struct call *c)
+{
+	struct sid	 s = { c->call_sid, call_text_len(c, 0) };
+
+	return s;
+}
+
+/* Byte order of two call_sids (utf8mb4_bin without the PAD SPACE rule). */
+static int
+sid_cmp(struct sid a, struct sid b)
+{
+	int	 r = memcmp(a.s, b.s, a.len < b.len ? a.len : b.len);
+
+	if (r != 0)
+		return r;
+	return a.len < b.len ? -1 : a.len > b.len;
+}
+
 /* Keyset order: created_at DESC, call_sid DESC. <0 when a comes first. */
 static int
-keyset_cmp(const struct ts *at, const char *asid, const struct ts *bt,
-    const char *bsid)
+keyset_cmp(const struct ts *at, struct sid asid, const struct ts *bt,
+    struct sid bsid)
 {
 	long	 a[7] = { at->year, at->month, at->day, at->hour, at->minute,
 		    at->second, at->usec };
@@ -40,7 +65,7 @@ keyset_cmp(const struct ts *at, const char *asid, const struct ts *bt,
 	for (i = 0; i < 7; i++)
 		if (a[i] != b[i])
 			return a[i] > b[i] ? -1 : 1;
-	return -strcmp(asid, bsid);
+	return -sid_cmp(asid, bsid);
 }
 
 static enum ca_err
@@ -51,7 +76,7 @@ fake_list_calls(void *ctx, const char *client_id,
 	struct fake_store	*fs = ctx;
 	const struct call	*best, *c;
 	const struct ts		*prev_t = NULL;
-	const char		*prev_sid = NULL;
+	struct sid		 prev_sid = { NULL, 0 };
 	size_t			 i;
 	int			 n = 0;
 
@@ -59,7 +84,8 @@ fake_list_calls(void *ctx, const char *client_id,
 		return fs->fail_with;
 	if (after != NULL) {
 		prev_t = &after->created_at;
-		prev_sid = after->call_sid;
+		prev_sid.s = after->call_sid;
+		prev_sid.len = after->call_sid_len;
 	}
 	/* Selection by repeated minimum: slow, obviously correct. */
 	while (n < fetch) {
@@ -69,10 +95,10 @@ fake_list_calls(void *ctx, const char *client_id,
 			if (strcmp(c->client_id, client_id) != 0)
 				continue;
 			if (prev_t != NULL && keyset_cmp(&c->created_at,
-			    c->call_sid, prev_t, prev_sid) <= 0)
+			    call_sid(c), prev_t, prev_sid) <= 0)
 				continue;
 			if (best == NULL || keyset_cmp(&c->created_at,
-			    c->call_sid, &best->created_at, best->call_sid) < 0)
+			    call_sid(c), &best->created_at, call_sid(best)) < 0)
 				best = c;
 		}
 		if (best == NULL)
@@ -83,7 +109,7 @@ fake_list_calls(void *ctx, const char *client_id,
 		if (fs->fail_midway != CA_OK)
 			return fs->fail_midway;	/* connection lost mid-page */
 		prev_t = &best->created_at;
-		prev_sid = best->call_sid;
+		prev_sid = call_sid(best);
 	}
 	return CA_OK;
 }
