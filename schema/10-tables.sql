@@ -1,6 +1,10 @@
 -- calls-api schema: every table utf8mb4 with the binary collation, so joins
 -- never convert charsets and identifiers compare byte by byte (case-sensitive).
--- Timestamps are DATETIME(6) holding UTC.
+-- Timestamps are DATETIME(6) holding UTC, real dates only: a zero date or a
+-- zero month/day (which MariaDB's default sql_mode lets in) has no ISO 8601
+-- form. The private server runs a strict sql_mode; the CHECKs below refuse
+-- them under any sql_mode (MariaDB 10.2+, MySQL 8.0.16+). Rows imported
+-- around both still page (the API shows such a value as null).
 
 CREATE TABLE IF NOT EXISTS agents (
   client_id   VARCHAR(64)  NOT NULL,
@@ -29,6 +33,14 @@ CREATE TABLE IF NOT EXISTS calls (
   end_time          DATETIME(6)   NULL,
   end_reason        VARCHAR(64)   NULL,
   billing_status    VARCHAR(32)   NULL,
+  CONSTRAINT calls_created_at_real CHECK
+    (MONTH(created_at) > 0 AND DAYOFMONTH(created_at) > 0),
+  CONSTRAINT calls_updated_at_real CHECK (updated_at IS NULL OR
+    (MONTH(updated_at) > 0 AND DAYOFMONTH(updated_at) > 0)),
+  CONSTRAINT calls_start_time_real CHECK (start_time IS NULL OR
+    (MONTH(start_time) > 0 AND DAYOFMONTH(start_time) > 0)),
+  CONSTRAINT calls_end_time_real CHECK (end_time IS NULL OR
+    (MONTH(end_time) > 0 AND DAYOFMONTH(end_time) > 0)),
   PRIMARY KEY (client_id, created_at, call_sid),
   UNIQUE KEY calls_call_sid (call_sid)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
