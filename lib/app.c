@@ -37,6 +37,8 @@ app_open(const char *conf_path)
 		free(app);
 		return NULL;
 	}
+	if (!configured)
+		handler_set_unconfigured(&app->handler, why);
 	return app;
 }
 

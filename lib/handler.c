@@ -1,8 +1,10 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "envelope.h"
 #include "handler.h"
+#include "log.h"
 #include "params.h"
 
 /* The body for when even building the error body fails. */
@@ -17,6 +19,13 @@ handler_init(struct handler *h, const struct config *cfg,
 	h->cfg = cfg;
 	h->store = *store;
 	return 0;
+}
+
+void
+handler_set_unconfigured(struct handler *h, const char *why)
+{
+	snprintf(h->unconfigured, sizeof(h->unconfigured), "%s",
+	    why != NULL ? why : "");
 }
 
 void
@@ -65,8 +74,11 @@ page_row(void *arg, const struct call *row)
 	if (pw->seen < pw->limit) {
 		envelope_page_add(&pw->env, row);
 		if (pw->seen == pw->limit - 1 &&
-		    call_position(row, &pw->last) == -1)
+		    call_position(row, &pw->last) == -1) {
+			log_error("row %zu: call_sid of %zu bytes has no "
+			    "keyset position", pw->seen, call_text_len(row, 0));
 			return -1;
+		}
 	}
 	pw->seen++;
 	return 0;
@@ -75,19 +87,22 @@ page_row(void *arg, const struct call *row)
 /* The List Calls pipeline proper, after routing: writes the page to body. */
 static enum ca_err
 list_calls(struct handler *h, const struct request *req, time_t now,
-    struct buf *body, struct ca_fail *fail)
+    struct buf *body, struct ca_fail *fail, const char **stage)
 {
 	struct list_params	 p;
 	struct cursor_pos	 after;
 	struct cursor_binding	 bind;
 	struct page_writer	 pw;
 	const char		*next = NULL;
+	char			 when[TS_TEXT_SIZE];
 	enum ca_err		 err;
 
+	*stage = "authenticate";
 	if ((err = auth_authenticate(&h->cache, &h->store,
 	    h->cfg->key_cache_seconds, now, req->authorization,
 	    h->client_id)) != CA_OK)
 		return err;
+	*stage = "parameters";
 	if ((err = params_parse(req->query, &h->work, &p, fail)) != CA_OK)
 		return err;
 
@@ -101,6 +116,7 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	}
 
 	/* One row more than asked for tells whether there is a next page. */
+	*stage = "list calls";
 	pw.limit = (size_t)p.limit;
 	pw.seen = 0;
 	envelope_page_begin(&pw.env, body);
@@ -109,42 +125,84 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	    &pw)) != CA_OK)
 		return err;
 	if (pw.seen > pw.limit) {
+		*stage = "next cursor";
 		if (cursor_encode(&pw.last, &bind, h->next_cursor,
-		    sizeof(h->next_cursor)) == -1)
+		    sizeof(h->next_cursor)) == -1) {
+			ts_format(&pw.last.created_at, 1, when);
+			log_error("cannot encode the position after the last "
+			    "row: created_at %s, call_sid of %zu bytes", when,
+			    pw.last.call_sid_len);
 			return CA_ERR_INTERNAL;
+		}
 		next = h->next_cursor;
 	}
-	if (envelope_page_end(&pw.env, next) == -1)
+	*stage = "page";
+	if (envelope_page_end(&pw.env, next) == -1) {
+		log_error("out of memory writing a page of %zu rows",
+		    pw.env.count);
 		return CA_ERR_INTERNAL;
+	}
 	return CA_OK;
+}
+
+/* The request's path for the log: REQUEST_URI without its query string
+ * (it may hold a cursor), or SCRIPT_NAME + PATH_INFO. */
+static void
+log_path(const struct request *req, char *out, size_t cap)
+{
+	const char	*q;
+	size_t		 n;
+
+	if (req->uri != NULL) {
+		q = strchr(req->uri, '?');
+		n = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
+		snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1),
+		    req->uri);
+	} else
+		snprintf(out, cap, "%s%s", req->script_name != NULL ?
+		    req->script_name : "", req->path_info != NULL ?
+		    req->path_info : "");
 }
 
 void
 handler_serve(struct handler *h, const struct request *req, time_t now,
     struct response *resp)
 {
-	struct ca_fail	 fail = { CA_OK, NULL, NULL };
-	const char	*route, *m = req->method != NULL ? req->method : "";
+	struct ca_fail			 fail = { CA_OK, NULL, NULL };
+	const struct ca_error_info	*info;
+	const char			*route, *stage = "route";
+	const char			*m = req->method != NULL ? req->method : "";
+	char				 path[256];
 
+	log_request_begin();
 	route = h->cfg != NULL ? h->cfg->route : CONFIG_ROUTE_DEFAULT;
 	resp->head_only = strcmp(m, "HEAD") == 0;
 	if (!route_matches(req, route))
 		fail.err = CA_ERR_NOT_FOUND;
 	else if (strcmp(m, "GET") != 0 && !resp->head_only)
 		fail.err = CA_ERR_METHOD_NOT_ALLOWED;
-	else if (h->cfg == NULL)
+	else if (h->cfg == NULL) {
+		stage = "configuration";
+		log_error("not configured: %s", h->unconfigured[0] != '\0' ?
+		    h->unconfigured : "no configuration was loaded");
 		fail.err = CA_ERR_CONFIG;
-	else
-		fail.err = list_calls(h, req, now, &resp->body, &fail);
+	} else
+		fail.err = list_calls(h, req, now, &resp->body, &fail, &stage);
 
 	resp->err = fail.err;
 	if (fail.err != CA_OK && envelope_error(&resp->body, &fail) == -1) {
+		log_error("out of memory writing the error body");
 		resp->err = CA_ERR_INTERNAL;
 		buf_reset(&resp->body);
 		(void)buf_append(&resp->body, nomem_body, sizeof(nomem_body) - 1);
 	}
+	info = ca_error_info(resp->err);
 	if (response_format_head(resp) == -1) {
 		/* Nothing sensible can be sent; the loop answers bare 500. */
+		log_error("out of memory formatting the response head");
 		buf_reset(&resp->head);
+		info = ca_error_info(CA_ERR_INTERNAL);
 	}
+	log_path(req, path, sizeof(path));
+	(void)log_request_end(info->status, info->code, m, path, stage);
 }

@@ -19,6 +19,7 @@
 
 struct handler {
 	const struct config	*cfg;	/* NULL: not configured (500) */
+	char			 unconfigured[512];	/* why cfg is NULL */
 	struct store		 store;
 	struct auth_cache	 cache;
 	struct buf		 work;	/* decoded query string */
@@ -31,7 +32,16 @@ int	handler_init(struct handler *, const struct config *,
 	    const struct store *);
 void	handler_free(struct handler *);
 
-/* Fill resp (head and body) for req; never fails to produce a response. */
+/* Why there is no configuration (config_load's reason): logged with
+ * every 500 server_misconfigured. */
+void	handler_set_unconfigured(struct handler *, const char *why);
+
+/*
+ * Fill resp (head and body) for req; never fails to produce a response.
+ * Every answer of 500 or more leaves exactly one log line (lib/log.h):
+ * status, code, method, path, the stage that failed and the reasons that
+ * the layers below noted with log_error().
+ */
 void	handler_serve(struct handler *, const struct request *, time_t now,
 	    struct response *);
 

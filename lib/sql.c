@@ -200,16 +200,23 @@ finish_row(struct row_binding *rb)
 		dst = (char *)&rb->row + c->offset;
 		rb->row.len[i] = 0;
 		if (rb->isnull[i]) {
-			if (c->null_bit == 0)
+			if (c->null_bit == 0) {
+				log_error("database: page row: %.*s is NULL",
+				    (int)(c->key_len - 4), c->key + 2);
 				return -1;	/* NOT NULL column came back NULL */
+			}
 			rb->row.null |= c->null_bit;
 			continue;
 		}
 		switch (c->kind) {
 		case CALL_STR:
 		case CALL_DECIMAL:
-			if (rb->len[i] >= c->size)
+			if (rb->len[i] >= c->size) {
+				log_error("database: page row: %.*s of %lu bytes "
+				    "over its %zu", (int)(c->key_len - 4),
+				    c->key + 2, rb->len[i], c->size - 1);
 				return -1;
+			}
 			dst[rb->len[i]] = '\0';
 			rb->row.len[i] = rb->len[i];
 			break;

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "../../lib/auth.h"
+#include "../../lib/log.h"
 #include "fake_store.h"
 
 static enum ca_err
@@ -12,8 +13,13 @@ fake_key_lookup(void *ctx, const char *hash, char client_id[ID_SIZE])
 	size_t			 i;
 
 	fs->lookups++;
-	if (fs->fail_with != CA_OK)
+	if (fs->fail_with != CA_OK) {
+		if (fs->fail_reason != NULL)
+			log_error("%s", fs->fail_reason);
 		return fs->fail_with;
+	}
+	if (fs->warn_reason != NULL)
+		log_error("%s", fs->warn_reason);
 	for (i = 0; i < fs->nkeys; i++) {
 		if (auth_key_hash(fs->keys[i].key, strlen(fs->keys[i].key),
 		    h) == -1)
@@ -80,8 +86,11 @@ fake_list_calls(void *ctx, const char *client_id,
 	size_t			 i;
 	int			 n = 0;
 
-	if (fs->fail_with != CA_OK)
+	if (fs->fail_with != CA_OK) {
+		if (fs->fail_reason != NULL)
+			log_error("%s", fs->fail_reason);
 		return fs->fail_with;
+	}
 	if (after != NULL) {
 		prev_t = &after->created_at;
 		prev_sid.s = after->call_sid;
@@ -106,8 +115,11 @@ fake_list_calls(void *ctx, const char *client_id,
 		if (each(arg, best) == -1)
 			return CA_ERR_INTERNAL;
 		n++;
-		if (fs->fail_midway != CA_OK)
+		if (fs->fail_midway != CA_OK) {
+			if (fs->fail_reason != NULL)
+				log_error("%s", fs->fail_reason);
 			return fs->fail_midway;	/* connection lost mid-page */
+		}
 		prev_t = &best->created_at;
 		prev_sid = call_sid(best);
 	}

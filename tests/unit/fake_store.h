@@ -17,6 +17,8 @@ struct fake_store {
 	size_t			 ncalls;
 	enum ca_err		 fail_with;	/* CA_OK, or force this error */
 	enum ca_err		 fail_midway;	/* this, after one row */
+	const char		*fail_reason;	/* log_error()ed on a failure */
+	const char		*warn_reason;	/* log_error()ed, then success */
 	int			 lookups;	/* key_lookup calls seen */
 };
 
