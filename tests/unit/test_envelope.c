@@ -1,6 +1,9 @@
 /* JSON text: string escaping, decimals, golden envelopes, error mapping. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "../../lib/envelope.h"
 #include "../../lib/json_writer.h"
@@ -203,10 +206,130 @@ test_errors(void)
 	response_free(&r);
 }
 
+/* Strings by length: NUL bytes inside, UTF-8 checked over n bytes only. */
+static void
+test_lengths(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 n;
+		const char	*out;
+	} strs[] = {
+		{ "+1\0" "555", 6, "\"+1\\u0000555\"" },
+		{ "\0", 1, "\"\\u0000\"" },
+		{ "\0\0", 2, "\"\\u0000\\u0000\"" },
+		{ "ab\xff", 2, "\"ab\"" },		/* the bad byte is not ours */
+		{ "caf\xc3\xa9", 4, "null" },		/* a cut character */
+		{ "caf\xc3\xa9\0x", 7, "\"caf\xc3\xa9\\u0000x\"" },
+		{ "q\"\0\\", 4, "\"q\\\"\\u0000\\\\\"" },
+		{ "", 0, "\"\"" },
+	};
+	char	 out[64];
+	size_t	 i;
+
+	static const struct ts	 zeros[] = {
+		{ 0, 0, 0, 0, 0, 0, 0 }, { 2026, 0, 15, 10, 0, 0, 0 },
+		{ 2026, 2, 0, 0, 0, 0, 0 }, { 0, 1, 1, 0, 0, 0, 0 },
+		{ 2026, 2, 31, 0, 0, 0, 0 },
+	};
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		*json_put_stringn(out, strs[i].in, strs[i].n) = '\0';
+		is_str(out, strs[i].out, "string by length %zu", i);
+	}
+	/* A zero date or zero part has no ISO 8601 form: null. */
+	for (i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++) {
+		*json_put_timestamp(out, &zeros[i]) = '\0';
+		is_str(out, "null", "timestamp %04d-%02d-%02d: null",
+		    zeros[i].year, zeros[i].month, zeros[i].day);
+	}
+}
+
+/*
+ * The worst row: every string at its full byte length, every byte one
+ * that JSON writes as \u00XX (six bytes), the longest decimals, numbers
+ * and timestamps. Written twice into a fresh buffer: the row reservation
+ * must cover it (under ASan a short one is a heap-buffer-overflow; here
+ * also the buffer's capacity and the parsed values are checked).
+ */
+static void
+test_worst_row(void)
+{
+	const struct call_field	*f;
+	struct call		 c;
+	struct envelope_page	 e;
+	struct buf		 b = { NULL, 0, 0 };
+	json_t			*doc, *row;
+	json_error_t		 jerr;
+	char			*v;
+	const char		*got;
+	size_t			 i, k, glen, bad = 0;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < call_nfields; i++) {
+		f = &call_fields[i];
+		v = (char *)&c + f->offset;
+		if (f->kind == CALL_STR) {
+			memset(v, i % 2 ? 0x01 : 0x00, f->size - 1);
+			v[f->size - 1] = '\0';
+			c.len[i] = f->size - 1;
+		} else if (f->kind == CALL_DECIMAL) {
+			memset(v, '9', f->size - 1);
+			v[0] = '-';
+			v[f->size - 3] = '.';
+			v[f->size - 1] = '\0';
+		}
+	}
+	c.turn_count = ULONG_MAX;
+	c.recording_enabled = 0;
+	c.created_at = c.updated_at = c.start_time = c.end_time =
+	    (struct ts){ 9999, 12, 31, 23, 59, 59, 999999 };
+
+	envelope_page_begin(&e, &b);
+	envelope_page_add(&e, &c);
+	envelope_page_add(&e, &c);
+	ok(envelope_page_end(&e, NULL) == 0 && b.len < b.cap,
+	    "worst row twice: %zu bytes in a buffer of %zu", b.len, b.cap);
+	doc = json_loadb(b.data, b.len, JSON_ALLOW_NUL |
+	    JSON_DECODE_INT_AS_REAL, &jerr);
+	ok(doc != NULL, "worst row: valid JSON%s%s", doc ? "" : ": ",
+	    doc ? "" : jerr.text);
+	row = json_array_get(json_object_get(doc, "data"), 1);
+	for (i = 0; i < call_nfields; i++) {
+		char	 name[64];
+
+		f = &call_fields[i];
+		if (f->kind != CALL_STR)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(f->key_len - 4),
+		    f->key + 2);
+		got = json_string_value(json_object_get(row, name));
+		glen = json_string_length(json_object_get(row, name));
+		if (got == NULL || glen != f->size - 1) {
+			bad++;
+			printf("# %s: %zu bytes, want %zu\n", name, glen,
+			    f->size - 1);
+			continue;
+		}
+		for (k = 0; k < glen; k++)
+			if (got[k] != (i % 2 ? 0x01 : 0x00)) {
+				bad++;
+				break;
+			}
+	}
+	ok(bad == 0, "worst row: every string byte for byte at full length");
+	is_str(json_string_value(json_object_get(row, "created_at")),
+	    "9999-12-31T23:59:59.999999Z", "worst row: created_at");
+	json_decref(doc);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_writer();
+	test_lengths();
+	test_worst_row();
 	test_golden();
 	test_errors();
 	return done_testing();
