@@ -43,6 +43,7 @@
 #include <jansson.h>
 
 #include "../../lib/handler.h"
+#include "../../lib/log.h"
 #include "../../lib/params.h"
 #include "../../lib/query.h"
 #include "../unit/fake_store.h"
@@ -61,6 +62,16 @@ static struct handler		 h;	/* configured */
 static struct handler		 hx;	/* without configuration */
 static struct response		 resp, resp2;
 static int			 ready;
+static int			 log_lines;	/* lines of the last request */
+
+/* Lines logged are counted, not printed: every 5xx has exactly one. */
+static void
+count_line(const char *line, void *arg)
+{
+	(void)line;
+	(void)arg;
+	log_lines++;
+}
 
 static void
 setup(void)
@@ -68,6 +79,7 @@ setup(void)
 	struct store	 store = { &fake_store_ops, &fs };
 
 	fuzz_store_setup(&fs);
+	log_set_sink(count_line, NULL);
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.secret, FUZZ_SECRET, FUZZ_SECRET_LEN);
 	cfg.secret_len = FUZZ_SECRET_LEN;
@@ -359,7 +371,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (follow_all && (seen = calloc(fs.ncalls, 1)) == NULL)
 		abort();
 
+	log_lines = 0;
 	handler_serve(hp, &req, NOW, &resp);
+	/* The fake store notes no recovered problems: one line per 5xx,
+	 * none otherwise. */
+	CHECK(log_lines == (ca_error_info(resp.err)->status >= 500));
 	CHECK(resp.head_only == (req.method != NULL &&
 	    strcmp(req.method, "HEAD") == 0));
 	body = check_response(&resp, forced, org, &prev, &have_prev, seen);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "../../lib/handler.h"
+#include "../../lib/log.h"
 #include "fake_store.h"
 #include "tap.h"
 
@@ -51,6 +52,13 @@ setup(void)
 	cfg.key_cache_seconds = 0;
 	if (handler_init(&h, &cfg, &store) == -1)
 		exit(1);
+}
+
+static void
+quiet(const char *line, void *arg)
+{
+	(void)line;
+	(void)arg;
 }
 
 static int
@@ -348,6 +356,7 @@ test_store_failures(void)
 int
 main(void)
 {
+	log_set_sink(quiet, NULL);	/* test_log.c checks the lines */
 	setup();
 	test_routing_and_methods();
 	test_auth();
