@@ -287,6 +287,9 @@ test_worst_row(void)
 
 	envelope_page_begin(&e, &b);
 	envelope_page_add(&e, &c);
+	/* Checked after each row: a short reservation writes past cap. */
+	ok(b.len < b.cap, "worst row: %zu bytes within the %zu reserved",
+	    b.len, b.cap);
 	envelope_page_add(&e, &c);
 	ok(envelope_page_end(&e, NULL) == 0 && b.len < b.cap,
 	    "worst row twice: %zu bytes in a buffer of %zu", b.len, b.cap);
