@@ -31,6 +31,9 @@
 #endif
 /* A connect is started only with this much of the budget left. */
 #define DB_CONNECT_MIN_MS	(DB_CONNECT_TIMEOUT * 1000)
+#if DB_CONNECT_MIN_MS > DB_BUDGET_MS
+#error "DB_CONNECT_TIMEOUT must fit in DB_BUDGET_MS"
+#endif
 /* After a failed connect, none for this long (counted from its end). */
 #define DB_RETRY_DELAY_MS	1000
 #define DB_MAX_STMTS		8
