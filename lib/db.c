@@ -199,8 +199,11 @@ db_ensure(struct db *db, long long deadline)
 	if (db->conn != NULL)
 		return CA_OK;
 	now = db->clock();
-	if (now < db->next_connect)
-		return CA_ERR_DB_UNAVAILABLE;	/* answer fast while down */
+	if (now < db->next_connect) {		/* answer fast while down */
+		log_error("database: unavailable, next connect in %lld ms "
+		    "(the last one failed)", db->next_connect - now);
+		return CA_ERR_DB_UNAVAILABLE;
+	}
 	if (deadline - now < DB_CONNECT_MIN_MS)
 		return CA_ERR_DB_UNAVAILABLE;	/* no time left to connect */
 	if ((err = db->connect(db)) != CA_OK) {

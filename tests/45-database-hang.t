@@ -19,6 +19,7 @@ my $LIMIT = 3;		# seconds: the issue's bound for every answer
 my %procs = (apache => 8, lighttpd => 4);
 my @servers = sort keys %procs;
 
+my %answered;		# 503s given while the database hung, by server
 my $st = Stack->new;
 my $key = $st->demo_keys->{org_acme};
 my $pidfile = $st->dir . '/mariadb.pid';
@@ -121,6 +122,7 @@ ok(kill('STOP', $dbpid), "mariadbd $dbpid stopped (SIGSTOP)");
 sub concurrent_503 {
 	my ($server, $what) = @_;
 	my @r = concurrent($server, $procs{$server});
+	$answered{$server} += grep { $_->{status} == 503 } @r;
 	my @bad = grep { $_->{status} != 503 || $_->{secs} >= $LIMIT
 	    || $_->{code} ne 'service_unavailable'
 	    || $_->{retry} !~ /^\d+$/ } @r;
@@ -137,6 +139,7 @@ for my $server (@servers) {
 		my $t0 = time;
 		my $r = $st->get($server, '/api/calls?limit=1', $key);
 		my $dt = time - $t0;
+		$answered{$server}++ if $r->{status} == 503;
 		is($r->{status}, 503, "$server: hung database, try $try: 503");
 		is($r->{json} && $r->{json}{error}{code}, 'service_unavailable',
 		    '  service_unavailable');
@@ -155,8 +158,11 @@ my $log = do {
 	open my $lf, '<', $st->dir . '/apache/error.log' or die $!;
 	<$lf>;
 };
-like($log, qr/database: .*(?:Lost connection|timed out|Can't connect)/,
+like($log, qr/database: .*Lost connection.*no answer within the request's time budget/,
     'apache: the error log names the database failure');
+my $lines = () = $log =~ /calls-api\[\d+\]: database: /g;
+ok($lines >= $answered{apache}, "apache: a database line in the log for "
+    . "each of its $answered{apache} 503s ($lines lines)");
 
 ok(kill('CONT', $dbpid), 'mariadbd resumed (SIGCONT)');
 $dbpid = undef;

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -187,6 +188,26 @@ test_budget(void)
 	db_close(&db);
 }
 
+/*
+ * stderr (the log) goes to a file while the tests run: logged(s) tells
+ * whether a line containing s was written since the last call.
+ */
+static FILE	*log_file;
+
+static int
+logged(const char *s)
+{
+	char	 line[1024];
+	int	 found = 0;
+
+	fflush(stderr);
+	while (log_file != NULL && fgets(line, sizeof(line), log_file) != NULL)
+		if (strstr(line, s) != NULL)
+			found = 1;
+	clearerr(log_file);
+	return found;
+}
+
 static void
 test_backoff(void)
 {
@@ -208,6 +229,8 @@ test_backoff(void)
 	    DB_RETRY_DELAY_MS + 200);
 	is_int(connects, 1, "  without a connect (back-off counted from the "
 	    "end of the attempt)");
+	ok(logged("database: unavailable, next connect in 900 ms"),
+	    "  and says why in the log");
 	fake_now += DB_RETRY_DELAY_MS;
 	connect_fails = 0;
 	connect_cost = 0;
@@ -280,10 +303,22 @@ test_io_wait(void)
 int
 main(void)
 {
+	char	 path[] = "/tmp/test_db.log.XXXXXX";
+	int	 fd;
+
+	/* The log lines go to a file, read back by logged(). */
+	if ((fd = mkstemp(path)) == -1 || dup2(fd, STDERR_FILENO) == -1 ||
+	    (log_file = fopen(path, "r")) == NULL) {
+		ok(0, "log file %s", path);
+		return done_testing();
+	}
+	(void)close(fd);
+	(void)unlink(path);
 	test_retry_rule();
 	test_budget();
 	test_backoff();
 	test_io_wait();
 	mysql_library_end();
+	(void)fclose(log_file);
 	return done_testing();
 }
