@@ -45,6 +45,7 @@ app_open(const char *conf_path)
 const struct response *
 app_serve(struct app *app, const struct request *req)
 {
+	db_begin(&app->db);	/* the request's database time budget */
 	handler_serve(&app->handler, req, time(NULL), &app->resp);
 	return &app->resp;
 }

@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 
@@ -7,6 +9,53 @@
 #include "db.h"
 #include "log.h"
 
+/*
+ * The deadline of the db_run in progress (ms, db_clock_ms), 0 when none.
+ * File-wide because the connector's wait hook has no context argument;
+ * a process has one connection and serves one request at a time.
+ */
+static long long	io_deadline;
+
+static enum ca_err	connect_and_prepare(struct db *);
+
+long long
+db_clock_ms(void)
+{
+	struct timespec	 ts;
+
+	/* CLOCK_MONOTONIC cannot fail on Linux; 0 would mean "no deadline". */
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 1;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+db_io_wait(my_socket fd, my_bool is_read, int timeout)
+{
+	struct pollfd	 p;
+	long long	 left;
+	int		 rc;
+
+	memset(&p, 0, sizeof(p));
+	p.fd = (int)fd;
+	p.events = is_read ? POLLIN : POLLOUT;
+	do {
+		if (io_deadline != 0) {
+			left = io_deadline - db_clock_ms();
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return 0;
+			}
+			if (timeout <= 0 || left < timeout)
+				timeout = (int)left;
+		}
+		rc = poll(&p, 1, timeout > 0 ? timeout : -1);
+	} while (rc == -1 && errno == EINTR);
+	if (rc == 0)
+		errno = ETIMEDOUT;
+	return rc;
+}
+
 void
 db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
     size_t nstmt)
@@ -15,6 +64,14 @@ db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
 	db->conf_path = conf_path;
 	db->stmt_text = stmt_text;
 	db->nstmt = nstmt < DB_MAX_STMTS ? nstmt : DB_MAX_STMTS;
+	db->connect = connect_and_prepare;
+	db->clock = db_clock_ms;
+}
+
+void
+db_begin(struct db *db)
+{
+	db->deadline = db->clock() + DB_BUDGET_MS;
 }
 
 void
@@ -61,13 +118,20 @@ misconfigured(unsigned int e)
 	    e == ER_BAD_DB_ERROR || e == 1698 /* ER_ACCESS_DENIED_NO_PASSWORD */;
 }
 
+/* True when the deadline of the db_run in progress has passed. */
+static int
+spent(const struct db *db)
+{
+	return io_deadline != 0 && db->clock() >= io_deadline;
+}
+
 enum ca_err
 db_stmt_error(struct db *db, MYSQL_STMT *stmt, const char *what)
 {
 	unsigned int	 e = mysql_stmt_errno(stmt);
 
-	log_error("database: %s: %u %s", what, e, mysql_stmt_error(stmt));
-	(void)db;
+	log_error("database: %s: %u %s%s", what, e, mysql_stmt_error(stmt),
+	    spent(db) ? " (no answer within the request's time budget)" : "");
 	return connection_lost(e) ? CA_ERR_DB_UNAVAILABLE : CA_ERR_INTERNAL;
 }
 
@@ -83,8 +147,12 @@ connect_and_prepare(struct db *db)
 
 	if ((db->conn = mysql_init(NULL)) == NULL)
 		return CA_ERR_INTERNAL;
-	/* Our timeouts first; the option file may still override them. */
-	if (mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT,
+	/*
+	 * Our timeouts first; the option file may still override the connect
+	 * timeout. Every wait ends at the request's deadline (db_io_wait).
+	 */
+	if (mysql_optionsv(db->conn, MARIADB_OPT_IO_WAIT, db_io_wait) ||
+	    mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT,
 	    &connect_timeout) || mysql_options(db->conn,
 	    MYSQL_OPT_READ_TIMEOUT, &io_timeout) || mysql_options(db->conn,
 	    MYSQL_OPT_WRITE_TIMEOUT, &io_timeout) || mysql_options(db->conn,
@@ -98,8 +166,9 @@ connect_and_prepare(struct db *db)
 	if (mysql_real_connect(db->conn, NULL, NULL, NULL, NULL, 0, NULL,
 	    0) == NULL) {
 		e = mysql_errno(db->conn);
-		log_error("database: connect: %u %s", e,
-		    mysql_error(db->conn));
+		log_error("database: connect: %u %s%s", e,
+		    mysql_error(db->conn), spent(db) ?
+		    " (no answer within the request's time budget)" : "");
 		return misconfigured(e) ? CA_ERR_CONFIG : CA_ERR_DB_UNAVAILABLE;
 	}
 	/* The option file's charset line could differ: insist on utf8mb4. */
@@ -120,35 +189,51 @@ connect_and_prepare(struct db *db)
 	return CA_OK;
 }
 
+/* A connection, or CA_ERR_DB_UNAVAILABLE at once while backing off. */
 static enum ca_err
-db_ensure(struct db *db)
+db_ensure(struct db *db, long long deadline)
 {
-	time_t		 now = time(NULL);
 	enum ca_err	 err;
+	long long	 now;
 
 	if (db->conn != NULL)
 		return CA_OK;
-	if (now < db->next_connect)
-		return CA_ERR_DB_UNAVAILABLE;	/* answer fast while down */
-	if ((err = connect_and_prepare(db)) != CA_OK) {
+	now = db->clock();
+	if (now < db->next_connect) {		/* answer fast while down */
+		log_error("database: unavailable, next connect in %lld ms "
+		    "(the last one failed)", db->next_connect - now);
+		return CA_ERR_DB_UNAVAILABLE;
+	}
+	if (deadline - now < DB_CONNECT_MIN_MS)
+		return CA_ERR_DB_UNAVAILABLE;	/* no time left to connect */
+	if ((err = db->connect(db)) != CA_OK) {
 		db_close(db);
-		db->next_connect = now + DB_RETRY_DELAY;
+		/* From the end of the attempt: it may have taken seconds. */
+		db->next_connect = db->clock() + DB_RETRY_DELAY_MS;
 	}
 	return err;
 }
 
 enum ca_err
-db_run(struct db *db, enum ca_err (*op)(struct db *, void *), void *arg)
+db_run(struct db *db, db_op *op, void *arg)
 {
+	long long	 deadline;
 	enum ca_err	 err;
-	int		 attempt;
+	int		 attempt, may_retry;
 
+	deadline = db->deadline != 0 ? db->deadline :
+	    db->clock() + DB_BUDGET_MS;
+	io_deadline = deadline;
 	for (attempt = 0; attempt < 2; attempt++) {
-		if ((err = db_ensure(db)) != CA_OK)
-			return err;
-		if ((err = op(db, arg)) != CA_ERR_DB_UNAVAILABLE)
-			return err;
+		if ((err = db_ensure(db, deadline)) != CA_OK)
+			break;
+		may_retry = 1;
+		if ((err = op(db, arg, &may_retry)) != CA_ERR_DB_UNAVAILABLE)
+			break;
 		db_close(db);	/* lost: reconnect and re-prepare, once */
+		if (!may_retry)
+			break;
 	}
+	io_deadline = 0;
 	return err;
 }

@@ -1,21 +1,41 @@
 /*
  * The database connection: connect from the option file, prepare every
- * statement, and run an operation with one reconnect-and-retry when the
- * connection turns out to be lost (the operations are read-only).
+ * statement, and run operations within a per-request time budget, with
+ * one reconnect-and-retry when the connection turns out to be lost and
+ * the operation says it may be run again.
  */
 #ifndef CALLS_API_DB_H
 #define CALLS_API_DB_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include <mysql.h>
 
 #include "error.h"
 
-#define DB_CONNECT_TIMEOUT	2	/* seconds */
-#define DB_IO_TIMEOUT		5	/* seconds; well below FcgidIOTimeout */
-#define DB_RETRY_DELAY		1	/* seconds between failed connects */
+/*
+ * Time limits (README, "Timeouts"). DB_BUDGET_MS bounds all database work
+ * of one request: connect, key lookup, page query, reconnect and retry.
+ * Every wait of the connector for the server ends at that deadline (see
+ * db_io_wait), so a hung server costs a request at most this long before
+ * its 503. The connector's own per-wait limits stay as a backstop.
+ */
+#ifndef DB_BUDGET_MS
+#define DB_BUDGET_MS		1500
+#endif
+#ifndef DB_CONNECT_TIMEOUT
+#define DB_CONNECT_TIMEOUT	1	/* seconds, MYSQL_OPT_CONNECT_TIMEOUT */
+#endif
+#ifndef DB_IO_TIMEOUT
+#define DB_IO_TIMEOUT		2	/* seconds, MYSQL_OPT_{READ,WRITE}_TIMEOUT */
+#endif
+/* A connect is started only with this much of the budget left. */
+#define DB_CONNECT_MIN_MS	(DB_CONNECT_TIMEOUT * 1000)
+#if DB_CONNECT_MIN_MS > DB_BUDGET_MS
+#error "DB_CONNECT_TIMEOUT must fit in DB_BUDGET_MS"
+#endif
+/* After a failed connect, none for this long (counted from its end). */
+#define DB_RETRY_DELAY_MS	1000
 #define DB_MAX_STMTS		8
 
 struct db {
@@ -24,22 +44,48 @@ struct db {
 	const char	*const *stmt_text;	/* what to prepare, by index */
 	size_t		 nstmt;
 	MYSQL_STMT	*stmt[DB_MAX_STMTS];
-	time_t		 next_connect;		/* backoff after a failure */
+	long long	 deadline;	/* ms: end of this request's budget */
+	long long	 next_connect;	/* ms: back-off after a failed connect */
+	/* Set by db_init; unit tests substitute fakes. */
+	enum ca_err	(*connect)(struct db *);
+	long long	(*clock)(void);	/* ms, monotonic */
 };
 
 void		db_init(struct db *, const char *conf_path,
 		    const char *const *stmt_text, size_t nstmt);
 void		db_close(struct db *);
 
+/* A request starts: its database budget (DB_BUDGET_MS) runs from now. */
+void		db_begin(struct db *);
+
 /*
- * Run op(db, arg) on a connected db. op returns CA_ERR_DB_UNAVAILABLE only
- * when the connection was lost (see db_classify); then db_run reconnects,
- * re-prepares and runs op once more before answering 503.
+ * One operation on a connected db. It returns CA_ERR_DB_UNAVAILABLE only
+ * when the connection was lost (see db_stmt_error). *may_retry is 1 when
+ * it is called; the operation sets it to 0 once running it again would
+ * repeat an effect (e.g. rows already handed to the caller).
  */
-enum ca_err	db_run(struct db *, enum ca_err (*op)(struct db *, void *),
-		    void *arg);
+typedef enum ca_err	db_op(struct db *, void *arg, int *may_retry);
+
+/*
+ * Run op(db, arg, ...) within the current request's budget (a budget of
+ * its own when db_begin was not called). When op loses the connection,
+ * db_run closes it and, only if op may be retried and at least
+ * DB_CONNECT_MIN_MS of the budget is left, reconnects, re-prepares and
+ * runs op once more; otherwise it answers CA_ERR_DB_UNAVAILABLE (503).
+ */
+enum ca_err	db_run(struct db *, db_op *op, void *arg);
 
 /* Map a statement error to CA_ERR_DB_UNAVAILABLE or CA_ERR_INTERNAL, logging it. */
 enum ca_err	db_stmt_error(struct db *, MYSQL_STMT *, const char *what);
+
+/*
+ * The connector's wait for its socket (MARIADB_OPT_IO_WAIT): poll() for at
+ * most timeout ms (the connector's limit, <= 0: none) and never past the
+ * deadline of the db_run in progress. Returns as poll() does.
+ */
+int		db_io_wait(my_socket, my_bool is_read, int timeout);
+
+/* Milliseconds on the monotonic clock. */
+long long	db_clock_ms(void);
 
 #endif

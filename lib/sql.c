@@ -81,8 +81,9 @@ struct key_lookup {
 	char		*client_id;	/* ID_SIZE bytes */
 };
 
+/* Read-only and hands nothing on: it may always be run again. */
 static enum ca_err
-run_key_lookup(struct db *db, void *arg)
+run_key_lookup(struct db *db, void *arg, int *may_retry)
 {
 	struct key_lookup	*k = arg;
 	MYSQL_STMT		*st = db->stmt[SQL_KEY_LOOKUP];
@@ -92,6 +93,7 @@ run_key_lookup(struct db *db, void *arg)
 	enum ca_err		 err;
 	int			 rc;
 
+	(void)may_retry;
 	bind_string(&in, k->key_hash, &inlen);
 	memset(&out, 0, sizeof(out));
 	out.buffer_type = MYSQL_TYPE_STRING;
@@ -243,8 +245,12 @@ struct page_query {
 	int			 handed;	/* rows given to each() */
 };
 
+/*
+ * May be run again until its first row goes to each(): after that a retry
+ * would hand rows over twice, so a lost connection fails the listing.
+ */
 static enum ca_err
-run_page(struct db *db, void *arg)
+run_page(struct db *db, void *arg, int *may_retry)
 {
 	static struct row_binding	 rb;	/* one per process, reused */
 	struct page_query		*q = arg;
@@ -254,11 +260,6 @@ run_page(struct db *db, void *arg)
 	unsigned long			 idlen, sidlen;
 	int				 limit = q->fetch, rc, nin = 0;
 	enum ca_err			 err = CA_OK;
-
-	/* Connection lost after some rows went on: db_run's retry would
-	 * hand them over twice, so the listing fails instead. */
-	if (q->handed > 0)
-		return CA_ERR_DB_UNAVAILABLE;
 
 	st = db->stmt[q->after != NULL ? SQL_PAGE_AFTER : SQL_PAGE_FIRST];
 	memset(in, 0, sizeof(in));
@@ -290,6 +291,7 @@ run_page(struct db *db, void *arg)
 	}
 	/* Each row goes on as it is fetched, from the one reused binding. */
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
+		*may_retry = 0;
 		if (q->handed++ >= q->fetch || finish_row(&rb) == -1 ||
 		    q->each(q->arg, &rb.row) == -1) {
 			err = CA_ERR_INTERNAL;

@@ -24,6 +24,12 @@ struct store_ops {
 	 * to each() one by one as they arrive (the row is valid during the
 	 * call only). each() returning -1 stops the listing with
 	 * CA_ERR_INTERNAL. On an error, rows already handed over are void.
+	 *
+	 * Replay: both operations are read-only. The store runs one again
+	 * after a lost connection (reconnected, within the request's time
+	 * budget) only while it has handed nothing on: a listing that loses
+	 * its connection after its first row fails with
+	 * CA_ERR_DB_UNAVAILABLE and is not retried.
 	 */
 	enum ca_err	(*list_calls)(void *ctx, const char *client_id,
 			    const struct cursor_pos *after, int fetch,
