@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "../../lib/handler.h"
+#include "../../lib/query.h"
 #include "fake_store.h"
 #include "tap.h"
 
@@ -224,6 +225,43 @@ test_cache(void)
 	now = t0;
 }
 
+/* The pagination object of the last response. */
+static int
+pagination_is(int has_more, int with_cursor, int page_size)
+{
+	json_t	*j = body(), *pg;
+	int	 more = -1, size = -1, pass;
+
+	pg = json_object_get(j, "pagination");
+	json_unpack(pg, "{s:b, s:i}", "has_more", &more, "page_size", &size);
+	pass = more == has_more && size == page_size &&
+	    json_array_size(json_object_get(j, "data")) == (size_t)page_size &&
+	    (with_cursor ? json_is_string(json_object_get(pg, "next_cursor")) :
+	    json_is_null(json_object_get(pg, "next_cursor")));
+	if (!pass)
+		printf("#   got %s\n", resp.body.data);
+	json_decref(j);
+	return pass;
+}
+
+/* GET with "limit=" and zeros up to a query of len bytes, ending in 5. */
+static void
+long_query(size_t len)
+{
+	static const char	 path[] = "/api/calls?limit=";
+	char			*uri = malloc(sizeof(path) + len);
+	size_t			 q = sizeof(path) - 1 - strlen("/api/calls?");
+
+	if (uri == NULL)
+		exit(1);
+	memcpy(uri, path, sizeof(path) - 1);
+	memset(uri + sizeof(path) - 1, '0', len - q);
+	uri[sizeof(path) - 1 + len - q - 1] = '5';
+	uri[sizeof(path) - 1 + len - q] = '\0';
+	serve("GET", uri, "Bearer ck_acme");
+	free(uri);
+}
+
 static void
 test_params(void)
 {
@@ -246,6 +284,15 @@ test_params(void)
 	expect_error(400, "invalid_query_string", "limit", "bad escape");
 	serve("GET", "/api/calls?cursor=", "Bearer ck_acme");
 	expect_error(400, "invalid_cursor", "cursor", "empty cursor");
+
+	/* The length limit: "limit=000...05" of exactly QUERY_MAX_LEN bytes
+	 * is served, one byte more is a 414. */
+	long_query(QUERY_MAX_LEN);
+	is_int(ca_error_info(resp.err)->status, 200, "query of %d bytes: 200",
+	    QUERY_MAX_LEN);
+	ok(pagination_is(1, 1, 5), "  limit 5");
+	long_query(QUERY_MAX_LEN + 1);
+	expect_error(414, "query_too_long", NULL, "query one byte longer");
 	serve("GET", "/api/calls?cursor=eyJjYWxsX3NpZCI6ICJjYWxsX2FiYzEyMyJ9",
 	    "Bearer ck_acme");
 	expect_error(400, "invalid_cursor", "cursor", "spec example cursor");
@@ -347,25 +394,6 @@ test_paging(void)
 	    "last page: null cursor, has_more false");
 	ok(strncmp(resp.body.data, "{\"success\":true,\"data\":[{\"call_sid\":",
 	    36) == 0, "envelope order: success, data, pagination");
-}
-
-/* The pagination object of the last response. */
-static int
-pagination_is(int has_more, int with_cursor, int page_size)
-{
-	json_t	*j = body(), *pg;
-	int	 more = -1, size = -1, pass;
-
-	pg = json_object_get(j, "pagination");
-	json_unpack(pg, "{s:b, s:i}", "has_more", &more, "page_size", &size);
-	pass = more == has_more && size == page_size &&
-	    json_array_size(json_object_get(j, "data")) == (size_t)page_size &&
-	    (with_cursor ? json_is_string(json_object_get(pg, "next_cursor")) :
-	    json_is_null(json_object_get(pg, "next_cursor")));
-	if (!pass)
-		printf("#   got %s\n", resp.body.data);
-	json_decref(j);
-	return pass;
 }
 
 /*
