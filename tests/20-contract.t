@@ -58,9 +58,73 @@ sub error_is {
 	    "  $what: JSON content type");
 }
 
+# Money and durations: rows whose decimals end in significant digits.
+$st->sql(<<'SQL');
+INSERT INTO calls (call_sid, client_id, to_number, agent_id, created_at,
+    total_cost, duration_seconds) VALUES
+  ('call_dec01', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:01', 12.3456, 120.005),
+  ('call_dec02', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:02', 0.0001, 0.001),
+  ('call_dec03', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:03', 10, 10),
+  ('call_dec04', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:04', 100.5, 100.5),
+  ('call_dec05', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:05', -0.5, -0.5),
+  ('call_dec06', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:06', 0, 0),
+  ('call_dec07', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:07', 9999999999.9999, 999999999.999),
+  ('call_dec08', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:08', -12.34, 60.1),
+  ('call_dec09', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:09', NULL, NULL),
+  ('call_dec10', 'org_decimals', '+1555', 'a', '2026-01-01 00:00:10', 1000, 1000.01);
+SQL
+my $decimals_key = $st->new_key('org_decimals');
+
+# A DECIMAL's text as the API must print it: the fraction's trailing zeros,
+# then a bare point, go; every other digit stays.
+sub api_decimal {
+	my ($v) = @_;
+	return 'null' if $v eq 'NULL';
+	if ($v =~ /\./) {
+		$v =~ s/0+$//;
+		$v =~ s/\.$//;
+	}
+	return $v;
+}
+
+# { call_sid => "total_cost duration_seconds" } as the database has them.
+sub db_decimals {
+	my ($org) = @_;
+	my %d;
+	for (split /\n/, $st->sql("SELECT call_sid, total_cost, "
+	    . "duration_seconds FROM calls WHERE client_id = '$org'")) {
+		my ($sid, $cost, $dur) = split /\t/;
+		$d{$sid} = api_decimal($cost) . ' ' . api_decimal($dur);
+	}
+	return \%d;
+}
+
+# The same from a page's raw text (a JSON decoder would make floats).
+sub page_decimals {
+	my ($body) = @_;
+	my %d;
+	$d{$1} = "$2 $3" while $body =~ /\{"call_sid":"([^"\\]*)".*?
+	    "total_cost":([^,]*),"duration_seconds":([^,]*),/gx;
+	return \%d;
+}
+
+my %db_dec = (%{ db_decimals('org_decimals') }, %{ db_decimals('org_acme') });
+
 for my $server (@servers) {
 	$st->start_web($server);
 	note("--- $server ---");
+
+	# total_cost and duration_seconds exactly as the database has them.
+	my $dp = $st->get($server, '/api/calls?limit=100', $decimals_key);
+	is_deeply(page_decimals($dp->{body}), db_decimals('org_decimals'),
+	    "$server: 10 calls' decimals as in the database, digit for digit");
+	my $page = page_decimals($st->get($server, '/api/calls?limit=100',
+	    $acme)->{body});
+	my @differ = grep { $page->{$_} ne ($db_dec{$_} // '') } sort keys %$page;
+	ok(keys %$page == 100 && !@differ, "$server: org_acme's first "
+	    . keys(%$page) . " calls' decimals as in the database")
+	    or diag(join "\n", map { "$_: api $page->{$_}, db "
+	    . ($db_dec{$_} // 'none') } @differ[0 .. ($#differ < 9 ? $#differ : 9)]);
 
 	# The envelope and each field's JSON type.
 	my $r = $st->get($server, '/api/calls?limit=5', $acme);

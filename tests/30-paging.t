@@ -31,11 +31,20 @@ sub expected {
 }
 
 # Follow next_cursor to the end; returns the call_sids seen, or undef.
+# At most total/limit + 2 pages: a cursor that leads back to rows already
+# seen fails the walk instead of hanging it. No page may be empty (a page
+# that ends on the last row says has_more false).
 sub walk {
-	my ($server, $key, $limit, $org) = @_;
-	my (@sids, $cursor, $pages);
-	my $bad = '';
+	my ($server, $key, $limit, $org, $total) = @_;
+	my (@sids, $cursor);
+	my ($bad, $pages) = ('', 0);
+	my $cap = int($total / $limit) + 2;
 	while (1) {
+		if ($pages >= $cap) {
+			diag("$org limit $limit: still has_more after $pages "
+			    . "pages of $total rows");
+			return undef;
+		}
 		my $t = "/api/calls?limit=$limit"
 		    . (defined $cursor ? "&cursor=$cursor" : '');
 		my $r = $st->get($server, $t, $key);
@@ -46,6 +55,7 @@ sub walk {
 		$pages++;
 		my $p = $r->{json}{pagination};
 		$bad .= "page_size " if $p->{page_size} != @{ $r->{json}{data} };
+		$bad .= "empty page $pages " if !@{ $r->{json}{data} } && $total;
 		$bad .= "short page " if $p->{has_more} && $p->{page_size} != $limit;
 		$bad .= "foreign row " if grep { $_->{client_id} ne $org }
 		    @{ $r->{json}{data} };
@@ -63,18 +73,22 @@ $st->start_web($_) for qw(lighttpd apache cgi);
 my $ties = expected('org_ties');
 is(scalar @$ties, 61, 'org_ties has 61 calls');
 for my $limit (1, 2, 3, 5, 7, 60, 61, 100) {
-	is_deeply(walk('lighttpd', $ties_key, $limit, 'org_ties'), $ties,
+	is_deeply(walk('lighttpd', $ties_key, $limit, 'org_ties',
+	    scalar @$ties), $ties,
 	    "ties walked at limit $limit: every row once, in keyset order");
 }
 
 my $acme = expected('org_acme');
 ok(@$acme >= 10000, 'org_acme has at least 10,000 calls');
-is_deeply(walk('apache', $keys->{org_acme}, 100, 'org_acme'), $acme,
+is_deeply(walk('apache', $keys->{org_acme}, 100, 'org_acme',
+    scalar @$acme), $acme,
     'org_acme walked through Apache mod_fcgid at limit 100');
-is_deeply(walk('lighttpd', $keys->{org_acme}, 37, 'org_acme'), $acme,
+is_deeply(walk('lighttpd', $keys->{org_acme}, 37, 'org_acme',
+    scalar @$acme), $acme,
     'org_acme walked through lighttpd at limit 37');
 my $globex = expected('org_globex');
-is_deeply(walk('cgi', $keys->{org_globex}, 50, 'org_globex'), $globex,
+is_deeply(walk('cgi', $keys->{org_globex}, 50, 'org_globex',
+    scalar @$globex), $globex,
     'org_globex walked through plain CGI at limit 50');
 
 # Another organisation's cursor: 400, never its rows.

@@ -88,6 +88,178 @@ test_writer(void)
 	buf_free(&b);
 }
 
+/*
+ * Decimal trimming keeps every significant digit: only zeros after the
+ * point, then a bare point, go; zeros of the integer part stay.
+ */
+static void
+test_decimal_digits(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} decs[] = {
+		{ "12.3456", "12.3456" }, { "0.0001", "0.0001" },
+		{ "10", "10" }, { "100", "100" }, { "100.5000", "100.5" },
+		{ "-0.5000", "-0.5" }, { "-12.3456", "-12.3456" },
+		{ "1000.0000", "1000" }, { "10.0100", "10.01" },
+		{ "0.1000", "0.1" }, { "9999999999.9999", "9999999999.9999" },
+		{ "0.500", "0.5" }, { "120.005", "120.005" }, { "-10", "-10" },
+		{ "-0.0001", "-0.0001" }, { "0", "0" }, { "0.0", "0" },
+	};
+	char	 dec[32];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(decs) / sizeof(decs[0]); i++) {
+		*json_put_decimal(dec, decs[i].in) = '\0';
+		is_str(dec, decs[i].out, "decimal '%s'", decs[i].in);
+	}
+}
+
+/* Every field at its longest: what a row can take at most. */
+static void
+worst_call(struct call *c, const char *fill)
+{
+	const struct call_field	*f;
+	char			*base = (char *)c, *v;
+	size_t			 i, j, n = strlen(fill);
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < call_nfields; i++) {
+		f = &call_fields[i];
+		v = base + f->offset;
+		switch (f->kind) {
+		case CALL_STR:
+			/* size - 1 bytes: the column's characters x 4. */
+			for (j = 0; j + n <= f->size - 1; j += n)
+				memcpy(v + j, fill, n);
+			v[j] = '\0';
+			break;
+		case CALL_DECIMAL:
+			memset(v, '7', f->size - 1);
+			v[0] = '-';
+			v[f->size - 3] = '.';
+			v[f->size - 1] = '\0';
+			break;
+		case CALL_BOOL:
+			*(int *)(void *)v = 0;			/* false */
+			break;
+		case CALL_ULONG:
+			*(unsigned long *)(void *)v = (unsigned long)-1;
+			break;
+		case CALL_TS:
+			*(struct ts *)(void *)v =
+			    (struct ts){ 9999, 12, 31, 23, 59, 59, 999999 };
+			break;
+		}
+	}
+}
+
+/*
+ * The text a worst-case row must produce, built here field by field
+ * without the library's writer: fill is one character, esc its JSON text.
+ */
+static void
+expected_row(struct buf *b, const struct call *c, const char *fill,
+    const char *esc)
+{
+	const struct call_field	*f;
+	const char		*base = (const char *)c;
+	char			 num[32];
+	size_t			 i, j;
+
+	buf_appends(b, ",{");
+	for (i = 0; i < call_nfields; i++) {
+		f = &call_fields[i];
+		buf_appends(b, f->key + (i == 0));
+		switch (f->kind) {
+		case CALL_STR:
+			buf_appends(b, "\"");
+			for (j = 0; j + strlen(fill) <= f->size - 1;
+			    j += strlen(fill))
+				buf_appends(b, esc);
+			buf_appends(b, "\"");
+			break;
+		case CALL_DECIMAL:
+			buf_appends(b, base + f->offset);	/* ends in 7 */
+			break;
+		case CALL_BOOL:
+			buf_appends(b, "false");
+			break;
+		case CALL_ULONG:
+			snprintf(num, sizeof(num), "%lu", (unsigned long)-1);
+			buf_appends(b, num);
+			break;
+		case CALL_TS:
+			buf_appends(b, "\"9999-12-31T23:59:59.999999Z\"");
+			break;
+		}
+	}
+	buf_appends(b, "}");
+}
+
+/*
+ * A row at the longest the columns allow, every string full of characters
+ * that need escaping (control characters become \u00XX, six bytes each),
+ * or of 4-byte UTF-8, or of quotes. The row writer reserves its worst case
+ * once and writes without further checks: here the buffer is left with
+ * exactly the row's length free (no room for the NUL), so a reservation
+ * short by even one byte writes past the allocation (ASan reports it;
+ * without ASan, len reaches cap). The text must match byte for byte.
+ */
+static void
+test_worst_row_fills(void)
+{
+	static const struct {
+		const char	*fill;
+		const char	*esc;
+		const char	*what;
+	} fills[] = {
+		{ "\x01", "\\u0001", "control characters" },
+		{ "\x1f", "\\u001f", "unit separators" },
+		{ "\xf0\x9f\x93\x9e", "\xf0\x9f\x93\x9e", "4-byte UTF-8" },
+		{ "\"", "\\\"", "quotes" },
+	};
+	struct envelope_page	 e;
+	struct buf		 b = { NULL, 0, 0 }, want = { NULL, 0, 0 };
+	struct call		*c = malloc(sizeof(*c));
+	json_t			*j;
+	char			*tight;
+	size_t			 i, start;
+
+	for (i = 0; c != NULL && i < sizeof(fills) / sizeof(fills[0]); i++) {
+		worst_call(c, fills[i].fill);
+		buf_reset(&want);
+		expected_row(&want, c, fills[i].fill, fills[i].esc);
+
+		envelope_page_begin(&e, &b);
+		envelope_page_add(&e, c);		/* the first: no comma */
+		start = b.len;
+		/* Exactly the row's length free, not one byte more. */
+		if ((tight = malloc(start + want.len)) == NULL)
+			break;
+		memcpy(tight, b.data, start);
+		free(b.data);
+		b.data = tight;
+		b.cap = start + want.len;
+		envelope_page_add(&e, c);
+		ok(b.len < b.cap, "%s: the row stayed inside its reservation "
+		    "(len %zu, cap %zu)", fills[i].what, b.len, b.cap);
+		ok(b.len - start == want.len && memcmp(b.data + start,
+		    want.data, want.len) == 0, "  %zu bytes, as expected "
+		    "(%zu)", b.len - start, want.len);
+		ok(envelope_page_end(&e, NULL) == 0, "  page ends");
+		/* turn_count 2^64-1 is past jansson's integers. */
+		j = json_loadb(b.data, b.len, JSON_DECODE_INT_AS_REAL, NULL);
+		ok(j != NULL && json_array_size(json_object_get(j, "data")) ==
+		    2, "  valid JSON, two rows");
+		json_decref(j);
+	}
+	free(c);
+	buf_free(&b);
+	buf_free(&want);
+}
+
 static struct call
 spec_call(void)
 {
@@ -332,6 +504,8 @@ main(void)
 {
 	test_writer();
 	test_lengths();
+	test_decimal_digits();
+	test_worst_row_fills();
 	test_worst_row();
 	test_golden();
 	test_errors();

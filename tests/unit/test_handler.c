@@ -9,22 +9,26 @@
 
 #include "../../lib/handler.h"
 #include "../../lib/log.h"
+#include "../../lib/query.h"
 #include "fake_store.h"
 #include "tap.h"
 
 #define NACME	257
 #define NGLOBEX	31
+#define NDOZEN	12	/* a count many limits divide */
 
-static const struct fake_key keys[] = {
+static struct fake_key keys[] = {
 	{ "ck_acme", "org_acme", 0 },
 	{ "ck_globex", "org_globex", 0 },
 	{ "ck_revoked", "org_acme", 1 },
+	{ "ck_dozen", "org_dozen", 0 },
 };
 
 static struct fake_store	 fs;
 static struct handler		 h;
 static struct config		 cfg;
 static struct response		 resp;
+static time_t			 now = 1000;	/* the clock handler_serve sees */
 
 static void
 setup(void)
@@ -35,14 +39,15 @@ setup(void)
 
 	fs.keys = keys;
 	fs.nkeys = sizeof(keys) / sizeof(keys[0]);
-	fs.ncalls = NACME + NGLOBEX;
+	fs.ncalls = NACME + NGLOBEX + NDOZEN;
 	fs.calls = calloc(fs.ncalls, sizeof(struct call));
 	/* Runs of equal created_at: every 4 calls share a timestamp. */
 	for (i = 0; i < fs.ncalls; i++) {
 		t.minute = (int)(i / 4) % 60;
 		t.hour = 10 + (int)(i / 240);
 		t.usec = (i / 4) % 3 == 0 ? 0 : 123456;
-		fake_call(&fs.calls[i], i < NACME ? "org_acme" : "org_globex",
+		fake_call(&fs.calls[i], i < NACME ? "org_acme" :
+		    i < NACME + NGLOBEX ? "org_globex" : "org_dozen",
 		    (int)((i * 7919) % 100000), &t);
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -73,7 +78,7 @@ serve(const char *method, const char *uri, const char *auth)
 	q = strchr(uri, '?');
 	req.query = q != NULL ? q + 1 : "";
 	req.authorization = auth;
-	handler_serve(&h, &req, 1000, &resp);
+	handler_serve(&h, &req, now, &resp);
 	return ca_error_info(resp.err)->status;
 }
 
@@ -89,7 +94,7 @@ route_without_uri(const char *script_name, const char *path_info)
 	req.path_info = path_info;
 	req.query = "limit=1";
 	req.authorization = "Bearer ck_acme";
-	handler_serve(&h, &req, 1000, &resp);
+	handler_serve(&h, &req, now, &resp);
 	return ca_error_info(resp.err)->status;
 }
 
@@ -190,9 +195,11 @@ test_auth(void)
 	    "authentication comes before parameters");
 }
 
+/* The key cache as the handler uses it: the clock moves, keys get revoked. */
 static void
 test_cache(void)
 {
+	time_t	 t0 = now;
 	int	 before;
 
 	cfg.key_cache_seconds = 30;
@@ -201,10 +208,66 @@ test_cache(void)
 	before = fs.lookups;
 	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
 	is_int(fs.lookups, before, "second request answered from the cache");
-	memset(&h.cache, 0, sizeof(h.cache));	/* as if expired */
+	keys[1].revoked = 1;
+	now = t0 + 29;
+	is_int(serve("GET", "/api/calls?limit=1", "Bearer ck_globex"), 200,
+	    "revoked key, 29 s later: still cached (key-cache-seconds 30)");
+	is_int(fs.lookups, before, "  no lookup");
+	now = t0 + 30;
 	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
-	is_int(fs.lookups, before + 1, "expired entry looked up again");
+	expect_error(401, "invalid_api_key", NULL,
+	    "revoked key, 30 s later: expired, looked up, refused");
+	is_int(fs.lookups, before + 1, "  one lookup");
+	keys[1].revoked = 0;
+
 	cfg.key_cache_seconds = 0;
+	fs.lookups = 0;
+	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
+	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
+	keys[1].revoked = 1;
+	serve("GET", "/api/calls?limit=1", "Bearer ck_globex");
+	expect_error(401, "invalid_api_key", NULL,
+	    "key-cache-seconds 0: revoked key refused at once");
+	is_int(fs.lookups, 3, "  every request looked up");
+	keys[1].revoked = 0;
+	now = t0;
+}
+
+/* The pagination object of the last response. */
+static int
+pagination_is(int has_more, int with_cursor, int page_size)
+{
+	json_t	*j = body(), *pg;
+	int	 more = -1, size = -1, pass;
+
+	pg = json_object_get(j, "pagination");
+	json_unpack(pg, "{s:b, s:i}", "has_more", &more, "page_size", &size);
+	pass = more == has_more && size == page_size &&
+	    json_array_size(json_object_get(j, "data")) == (size_t)page_size &&
+	    (with_cursor ? json_is_string(json_object_get(pg, "next_cursor")) :
+	    json_is_null(json_object_get(pg, "next_cursor")));
+	if (!pass)
+		printf("#   got %s\n", resp.body.data);
+	json_decref(j);
+	return pass;
+}
+
+/* GET with "limit=" and zeros up to a query of len bytes, ending in 5. */
+static void
+long_query(size_t len)
+{
+	static const char	 path[] = "/api/calls?limit=";
+	char			*uri = malloc(sizeof(path) + len);
+	size_t			 q = sizeof(path) - 1 - strlen("/api/calls?");
+
+	if (uri == NULL)
+		exit(1);
+	memcpy(uri, path, sizeof(path) - 1);
+	memset(uri + sizeof(path) - 1, '0', len - q);
+	uri[sizeof(path) - 1 + len - q - 1] = '5';
+	uri[sizeof(path) - 1 + len - q] = '\0';
+	serve("GET", uri, "Bearer ck_acme");
+	free(uri);
 }
 
 static void
@@ -229,6 +292,15 @@ test_params(void)
 	expect_error(400, "invalid_query_string", "limit", "bad escape");
 	serve("GET", "/api/calls?cursor=", "Bearer ck_acme");
 	expect_error(400, "invalid_cursor", "cursor", "empty cursor");
+
+	/* The length limit: "limit=000...05" of exactly QUERY_MAX_LEN bytes
+	 * is served, one byte more is a 414. */
+	long_query(QUERY_MAX_LEN);
+	is_int(ca_error_info(resp.err)->status, 200, "query of %d bytes: 200",
+	    QUERY_MAX_LEN);
+	ok(pagination_is(1, 1, 5), "  limit 5");
+	long_query(QUERY_MAX_LEN + 1);
+	expect_error(414, "query_too_long", NULL, "query one byte longer");
 	serve("GET", "/api/calls?cursor=eyJjYWxsX3NpZCI6ICJjYWxsX2FiYzEyMyJ9",
 	    "Bearer ck_acme");
 	expect_error(400, "invalid_cursor", "cursor", "spec example cursor");
@@ -242,11 +314,13 @@ walk(const char *key, const char *org, size_t total, int limit)
 	const char	*next, *sid, *at, *client;
 	json_t		*j, *data, *item, *pg;
 	size_t		 seen = 0, i, pages = 0;
-	int		 ordered = 1, own = 1, sizes = 1, more, psize;
+	int		 ordered = 1, own = 1, sizes = 1, empty = 0, more, psize;
+	/* Enough for every row once and a last empty page, then a bug. */
+	size_t		 cap = total / (size_t)limit + 2;
 	char		*seen_sids = calloc(total, 80);
 
 	snprintf(uri, sizeof(uri), "/api/calls?limit=%d", limit);
-	for (;;) {
+	while (pages < cap) {
 		if (serve("GET", uri, key) != 200)
 			break;
 		pages++;
@@ -258,6 +332,9 @@ walk(const char *key, const char *org, size_t total, int limit)
 		if ((size_t)psize != json_array_size(data) ||
 		    (more && psize != limit))
 			sizes = 0;
+		/* Only an organisation without calls has an empty page. */
+		if (psize == 0 && total > 0)
+			empty++;
 		json_array_foreach(data, i, item) {
 			json_unpack(item, "{s:s, s:s, s:s}", "call_sid", &sid,
 			    "created_at", &at, "client_id", &client);
@@ -288,6 +365,9 @@ walk(const char *key, const char *org, size_t total, int limit)
 	ok(ordered, "  strictly ordered, ties included");
 	ok(own, "  only the organisation's rows");
 	ok(sizes, "  page_size matches data; full pages while has_more");
+	ok(empty == 0, "  no empty page (%d)", empty);
+	is_int((long)pages, (long)((total + (size_t)limit - 1) /
+	    (size_t)limit), "  in ceil(total / limit) pages");
 	free(seen_sids);
 }
 
@@ -322,6 +402,44 @@ test_paging(void)
 	    "last page: null cursor, has_more false");
 	ok(strncmp(resp.body.data, "{\"success\":true,\"data\":[{\"call_sid\":",
 	    36) == 0, "envelope order: success, data, pagination");
+}
+
+/*
+ * A page that ends exactly on the organisation's last row is the last
+ * page: has_more false, next_cursor null (the store was asked for one row
+ * more and had none). Twelve calls, walked at limits that divide 12 and
+ * some that do not.
+ */
+static void
+test_exact_end(void)
+{
+	static const int	 limits[] = { 1, 2, 3, 4, 5, 6, 11, 12, 13 };
+	char			 uri[1024];
+	json_t			*j;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		walk("Bearer ck_dozen", "org_dozen", NDOZEN, limits[i]);
+
+	serve("GET", "/api/calls?limit=12", "Bearer ck_dozen");
+	ok(pagination_is(0, 0, 12), "limit 12 of 12: has_more false, "
+	    "next_cursor null");
+	serve("GET", "/api/calls?limit=11", "Bearer ck_dozen");
+	ok(pagination_is(1, 1, 11), "limit 11 of 12: has_more true, a cursor");
+	serve("GET", "/api/calls?limit=13", "Bearer ck_dozen");
+	ok(pagination_is(0, 0, 12), "limit 13 of 12: has_more false");
+
+	/* Second page of limit 6 ends on the last row. */
+	serve("GET", "/api/calls?limit=6", "Bearer ck_dozen");
+	ok(pagination_is(1, 1, 6), "limit 6, page 1: has_more true");
+	j = body();
+	snprintf(uri, sizeof(uri), "/api/calls?limit=6&cursor=%s",
+	    json_string_value(json_object_get(json_object_get(j,
+	    "pagination"), "next_cursor")));
+	json_decref(j);
+	is_int(serve("GET", uri, "Bearer ck_dozen"), 200, "limit 6, page 2");
+	ok(pagination_is(0, 0, 6), "  ends on the last row: has_more false, "
+	    "next_cursor null");
 }
 
 static void
@@ -363,6 +481,7 @@ main(void)
 	test_cache();
 	test_params();
 	test_paging();
+	test_exact_end();
 	test_store_failures();
 	handler_free(&h);
 	response_free(&resp);
