@@ -23,10 +23,16 @@ response_format_head(struct response *r)
 	rc |= buf_appends(&r->head, " ");
 	rc |= buf_appends(&r->head, info->reason);
 	rc |= buf_appends(&r->head, "\r\n");
+	/* Accept-Ranges: none: an answer is one JSON document, never sliced.
+	 * lighttpd cuts a 200 from a FastCGI or CGI child to a Range request
+	 * (206 and a broken document) unless the child says this
+	 * (http_range.c, 1.4.69); Apache's byterange filter leaves streamed
+	 * CGI output whole, and the drop-in adds MaxRanges none. */
 	rc |= buf_appends(&r->head,
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n");
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Accept-Ranges: none\r\n");
 	rc |= buf_appends(&r->head, "Content-Length: ");
 	rc |= append_ulong(&r->head, (unsigned long)r->body.len);
 	rc |= buf_appends(&r->head, "\r\n");

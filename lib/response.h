@@ -16,7 +16,8 @@ struct response {
 
 /*
  * Format resp->head for resp->err and the body's length: Status,
- * Content-Type, Content-Length, Cache-Control, and WWW-Authenticate (401),
+ * Content-Type, Content-Length, Cache-Control, X-Content-Type-Options,
+ * Accept-Ranges: none (servers must not slice it), and WWW-Authenticate (401),
  * Allow (405), Retry-After (503). 0 or -1 (no memory).
  */
 int	response_format_head(struct response *);

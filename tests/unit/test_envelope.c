@@ -369,12 +369,15 @@ test_errors(void)
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
+	    "Accept-Ranges: none\r\n"
 	    "Content-Length: 2\r\n"
 	    "Retry-After: 2\r\n\r\n", "503 head");
 	r.err = CA_OK;
 	response_format_head(&r);
 	ok(strncmp(r.head.data, "Status: 200 OK\r\n", 16) == 0 &&
 	    strstr(r.head.data, "Retry-After") == NULL, "200 head");
+	ok(strstr(r.head.data, "\r\nAccept-Ranges: none\r\n") != NULL,
+	    "200 head: Accept-Ranges: none (a page is never sliced)");
 	response_free(&r);
 }
 
