@@ -26,12 +26,24 @@ esac
 run=$(realpath -e -- "$2")
 shift 2
 
+# What mariadbd writes lives in RUN_DIR/mysqld (owned by the user it runs
+# as); RUN_DIR/mysql.sock and RUN_DIR/mariadb.pid are symlinks to it, so
+# the paths others use stay the same (a RUN_DIR from before has real files
+# there, which work as well).
 sock=$run/mysql.sock
 pidfile=$run/mariadb.pid
-log=$run/mariadb.log
+mysqld_dir=$run/mysqld
+log=$mysqld_dir/mariadb.log
 # The admin account: mariadb-install-db gives root and the invoking user
 # unix_socket authentication, so the OS user name is the login.
 admin=$(id -un)
+# mariadbd runs unprivileged: as root, as the system's mysql user (made by
+# the mariadb-server package), else as the invoking user.
+if [ "$(id -u)" -eq 0 ]; then
+	dbuser=mysql
+else
+	dbuser=$admin
+fi
 
 # mariadb client as admin over the private socket; never reads /etc/mysql.
 client() {
@@ -89,28 +101,50 @@ start() {
 	fi
 	# Apache's children (www-data) must reach the socket inside RUN_DIR.
 	chmod 0755 "$run"
+	if [ "$(id -u)" -eq 0 ]; then
+		id -u "$dbuser" >/dev/null 2>&1 || {
+			echo "db: no user $dbuser to run mariadbd as" \
+			    "(it comes with mariadb-server)" >&2
+			exit 1
+		}
+		if ! runuser -u "$dbuser" -- test -x "$run"; then
+			echo "db: user $dbuser (mariadbd) cannot reach $run;" \
+			    "use a run directory outside private homes" >&2
+			exit 1
+		fi
+	fi
 
 	pid=$(server_pid)
 	local started=""
 	if [ -z "$pid" ]; then
-		# First start: create the system tables, quietly.
+		install -d -m 0755 "$mysqld_dir"
+		# First start: create the system tables, quietly. --force skips
+		# the host name check that fails without /etc/hosts (minimal
+		# containers, chroots); --skip-name-resolve does not skip it.
 		if [ ! -d "$run/db/mysql" ]; then
 			mariadb-install-db --no-defaults --datadir="$run/db" \
-			    --user="$admin" --auth-root-authentication-method=socket \
-			    --skip-test-db --skip-name-resolve \
+			    --user="$dbuser" --auth-root-authentication-method=socket \
+			    --skip-test-db --skip-name-resolve --force \
 			    >"$run/mariadb-install.log" 2>&1 ||
 			    fail_with_log "mariadb-install-db failed" \
 			    "$run/mariadb-install.log"
 		fi
-		# mariadbd refuses to run as root unless told so explicitly.
-		local as_root=()
 		if [ "$(id -u)" -eq 0 ]; then
-			as_root=(--user=root)
+			# Also a datadir made by an older version as root.
+			chown -R "$dbuser:" "$run/db" "$mysqld_dir"
+		fi
+		ln -sfn mysqld/mysql.sock "$sock"
+		ln -sfn mysqld/mariadb.pid "$pidfile"
+		ln -sfn mysqld/mariadb.log "$run/mariadb.log"
+		local as_user=()
+		if [ "$(id -u)" -eq 0 ]; then
+			as_user=(--user="$dbuser")
 		fi
 		# A small, fast, throw-away server: no binary log, lazy flushes.
 		# DB_BUFFER_POOL: make bench sets 1G to hold its 1M-row table.
-		setsid mariadbd --no-defaults "${as_root[@]}" \
-		    --datadir="$run/db" --socket="$sock" --pid-file="$pidfile" \
+		setsid mariadbd --no-defaults "${as_user[@]}" \
+		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
+		    --pid-file="$mysqld_dir/mariadb.pid" \
 		    --log-error="$log" --skip-networking \
 		    --skip-log-bin --character-set-server=utf8mb4 \
 		    --collation-server=utf8mb4_bin \
