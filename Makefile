@@ -18,7 +18,7 @@ LDHARDENING	 = -pie -Wl,-z,relro,-z,now
 ifeq ($(V),1)
 Q		 =
 say		 = @:
-else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+else ifneq ($(findstring s,$(filter-out -%,$(firstword $(MAKEFLAGS)))),)
 Q		 = @
 say		 = @:
 else
