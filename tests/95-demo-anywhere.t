@@ -140,6 +140,9 @@ for my $server (qw(apache lighttpd cgi)) {
 ok($state && $state =~ m{^/var/tmp/calls-api-demo\.}, "state outside the checkout: run/ -> "
     . ($state // 'not a symlink'));
 
+($rc, $out) = run('git status', "git -C '$co' status --porcelain", 30);
+is($out, '', '  the checkout stays clean (git status: nothing new)');
+
 ($rc) = run('stop', "cd '$co' && make -s stop", 120);
 is($rc, 0, 'make stop');
 my @left;
