@@ -87,7 +87,8 @@ server_pid() {
 }
 
 fail_with_log() {
-	echo "db: $1; last lines of $2:" >&2
+	echo "db: $1; its errors and last lines ($2):" >&2
+	grep -m 5 'ERROR' "$2" >&2 || true
 	tail -n 20 "$2" >&2 || true
 	exit 1
 }
@@ -95,8 +96,8 @@ fail_with_log() {
 start() {
 	local pid
 	# Unix socket paths are limited to 107 bytes.
-	if [ ${#sock} -gt 100 ]; then
-		echo "db: socket path too long (${#sock} bytes): $sock" >&2
+	if [ ${#mysqld_dir} -gt 90 ]; then
+		echo "db: socket path too long: $mysqld_dir/mysql.sock" >&2
 		exit 1
 	fi
 	# Apache's children (www-data) must reach the socket inside RUN_DIR.
@@ -117,7 +118,14 @@ start() {
 	pid=$(server_pid)
 	local started=""
 	if [ -z "$pid" ]; then
+		# Its own tmpdir: bootstraps sharing /tmp failed now and then when
+		# several ran at once ("Could not remove temporary table:
+		# '/tmp/#sql-temptable-...', error: 2"; 1 in 12 with 4 in parallel).
 		install -d -m 0755 "$mysqld_dir"
+		install -d -m 0700 "$mysqld_dir/tmp"
+		if [ "$(id -u)" -eq 0 ]; then
+			chown -R "$dbuser:" "$mysqld_dir"
+		fi
 		# First start: create the system tables, quietly. --force skips
 		# the host name check that fails without /etc/hosts (minimal
 		# containers, chroots); --skip-name-resolve does not skip it.
@@ -125,13 +133,14 @@ start() {
 			mariadb-install-db --no-defaults --datadir="$run/db" \
 			    --user="$dbuser" --auth-root-authentication-method=socket \
 			    --skip-test-db --skip-name-resolve --force \
+			    --tmpdir="$mysqld_dir/tmp" \
 			    >"$run/mariadb-install.log" 2>&1 ||
 			    fail_with_log "mariadb-install-db failed" \
 			    "$run/mariadb-install.log"
 		fi
 		if [ "$(id -u)" -eq 0 ]; then
 			# Also a datadir made by an older version as root.
-			chown -R "$dbuser:" "$run/db" "$mysqld_dir"
+			chown -R "$dbuser:" "$run/db"
 		fi
 		ln -sfn mysqld/mysql.sock "$sock"
 		ln -sfn mysqld/mariadb.pid "$pidfile"
@@ -144,7 +153,7 @@ start() {
 		# DB_BUFFER_POOL: make bench sets 1G to hold its 1M-row table.
 		setsid mariadbd --no-defaults "${as_user[@]}" \
 		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
-		    --pid-file="$mysqld_dir/mariadb.pid" \
+		    --pid-file="$mysqld_dir/mariadb.pid" --tmpdir="$mysqld_dir/tmp" \
 		    --log-error="$log" --skip-networking \
 		    --skip-log-bin --character-set-server=utf8mb4 \
 		    --collation-server=utf8mb4_bin \
