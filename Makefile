@@ -66,7 +66,7 @@ PORT		?= 8080
 ROWS		?= 100000
 ORG		?= org_acme
 
-.PHONY: all deps test check unit valgrind demo stop seed install clean bench \
+.PHONY: all deps test check unit unit-build valgrind demo stop seed install clean bench \
 	soak
 
 all: $(BIN)
@@ -128,6 +128,10 @@ check: all $(UNIT_BIN)
 	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) SANITIZE=$(SANITIZE) \
 	    prove -f $(UNIT_BIN) tests/*.t
 
+# The unit test binaries, built (silent when they are up to date).
+unit-build: $(UNIT_BIN)
+	@:
+
 unit: $(UNIT_BIN)
 	$(Q)prove -f $(UNIT_BIN)
 
@@ -135,7 +139,7 @@ unit: $(UNIT_BIN)
 VALGRIND	 = valgrind -q --error-exitcode=1 --leak-check=full \
 		   --errors-for-leak-kinds=definite
 valgrind:
-	@$(MAKE) --no-print-directory SANITIZE= BUILD=build $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+	@$(MAKE) --no-print-directory SANITIZE= BUILD=build unit-build
 	$(Q)prove -f --exec '$(VALGRIND)' $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 demo: deps

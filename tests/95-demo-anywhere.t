@@ -59,11 +59,11 @@ my $co = "$home/calls-api";
 my $state;
 END {
 	my $rc = $?;
-	if (-d $co) {
+	if (defined $co && -d $co) {
 		run('clean-up: make stop', "cd '$co' && make -s stop", 120);
 	}
 	remove_tree($state) if $state && -d $state && $state =~ m{^/var/tmp/};
-	remove_tree($home);
+	remove_tree($home) if defined $home;
 	$? = $rc;
 }
 
