@@ -13,6 +13,19 @@ WARNINGS	 = -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes \
 HARDENING	 = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 LDHARDENING	 = -pie -Wl,-z,relro,-z,now
 
+# Quiet build lines ("  CC      build/lib/db.o"); V=1 prints the commands,
+# make -s nothing.
+ifeq ($(V),1)
+Q		 =
+say		 = @:
+else ifneq ($(findstring s,$(filter-out -%,$(firstword $(MAKEFLAGS)))),)
+Q		 = @
+say		 = @:
+else
+Q		 = @
+say		 = @printf '  %-7s %s\n'
+endif
+
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
@@ -53,34 +66,40 @@ PORT		?= 8080
 ROWS		?= 100000
 ORG		?= org_acme
 
-.PHONY: all deps test check unit valgrind demo stop seed install clean bench \
+.PHONY: all deps test check unit unit-build valgrind demo stop seed install clean bench \
 	soak
 
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/cgi/main.o: DEFINES = -DCALLS_API_DEFAULT_CONF='"$(SYSCONFDIR)/calls-api.cnf"'
 
 $(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi $(LIB_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi $(LIB_LIBS)
 
 # Benchmark tools: the trivial FastCGI ceiling and the query-only loop.
 $(BUILD)/bench/trivial: $(BUILD)/bench/trivial.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi
 
 $(BUILD)/bench/query_loop: $(BUILD)/bench/query_loop.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 $(BUILD)/bench/mint_cursor: $(BUILD)/bench/mint_cursor.o $(LIB_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIB_LIBS)
 -include $(wildcard $(BUILD)/bench/*.d)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 deps:
 	@scripts/deps.sh
@@ -91,25 +110,37 @@ deps:
 #  2. the same unit and integration tests on an ASan+UBSan build;
 #  3. the libFuzzer harnesses over their seeds, then 20 s of fuzzing each;
 #  4. the unit tests under valgrind.
+# Each step says what it is; the fuzzers' output goes to build/fuzz/*.log
+# (one summary line per harness here, the log named on failure).
 test: deps
-	$(MAKE) --no-print-directory WERROR=1 check
-	$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 check
-	$(MAKE) --no-print-directory fuzz-regress fuzz-smoke
-	$(MAKE) --no-print-directory WERROR=1 valgrind
+	@echo '== make test 1/4: -Werror build, unit and integration tests'
+	@$(MAKE) --no-print-directory WERROR=1 check
+	@echo '== make test 2/4: the same on an ASan+UBSan build'
+	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 check
+	@echo '== make test 3/4: libFuzzer harnesses, seeds then' \
+	    '$(FUZZ_SMOKE_SECONDS) s each'
+	@$(MAKE) --no-print-directory fuzz-regress fuzz-smoke
+	@echo '== make test 4/4: unit tests under valgrind'
+	@$(MAKE) --no-print-directory WERROR=1 valgrind
+	@echo '== make test: all passed'
 
 check: all $(UNIT_BIN)
-	CALLS_API_BIN=$(CURDIR)/$(BIN) SANITIZE=$(SANITIZE) \
+	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) SANITIZE=$(SANITIZE) \
 	    prove -f $(UNIT_BIN) tests/*.t
 
+# The unit test binaries, built (silent when they are up to date).
+unit-build: $(UNIT_BIN)
+	@:
+
 unit: $(UNIT_BIN)
-	prove -f $(UNIT_BIN)
+	$(Q)prove -f $(UNIT_BIN)
 
 # valgrind does not mix with ASan: always the plain build.
 VALGRIND	 = valgrind -q --error-exitcode=1 --leak-check=full \
 		   --errors-for-leak-kinds=definite
 valgrind:
-	$(MAKE) --no-print-directory SANITIZE= BUILD=build $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-	prove -f --exec '$(VALGRIND)' $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+	@$(MAKE) --no-print-directory SANITIZE= BUILD=build unit-build
+	$(Q)prove -f --exec '$(VALGRIND)' $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -26,12 +26,24 @@ esac
 run=$(realpath -e -- "$2")
 shift 2
 
+# What mariadbd writes lives in RUN_DIR/mysqld (owned by the user it runs
+# as); RUN_DIR/mysql.sock and RUN_DIR/mariadb.pid are symlinks to it, so
+# the paths others use stay the same (a RUN_DIR from before has real files
+# there, which work as well).
 sock=$run/mysql.sock
 pidfile=$run/mariadb.pid
-log=$run/mariadb.log
+mysqld_dir=$run/mysqld
+log=$mysqld_dir/mariadb.log
 # The admin account: mariadb-install-db gives root and the invoking user
 # unix_socket authentication, so the OS user name is the login.
 admin=$(id -un)
+# mariadbd runs unprivileged: as root, as the system's mysql user (made by
+# the mariadb-server package), else as the invoking user.
+if [ "$(id -u)" -eq 0 ]; then
+	dbuser=mysql
+else
+	dbuser=$admin
+fi
 
 # mariadb client as admin over the private socket; never reads /etc/mysql.
 client() {
@@ -75,7 +87,8 @@ server_pid() {
 }
 
 fail_with_log() {
-	echo "db: $1; last lines of $2:" >&2
+	echo "db: $1; its errors and last lines ($2):" >&2
+	grep -m 5 'ERROR' "$2" >&2 || true
 	tail -n 20 "$2" >&2 || true
 	exit 1
 }
@@ -83,36 +96,66 @@ fail_with_log() {
 start() {
 	local pid
 	# Unix socket paths are limited to 107 bytes.
-	if [ ${#sock} -gt 100 ]; then
-		echo "db: socket path too long (${#sock} bytes): $sock" >&2
+	if [ ${#mysqld_dir} -gt 90 ]; then
+		echo "db: socket path too long: $mysqld_dir/mysql.sock" >&2
 		exit 1
 	fi
 	# Apache's children (www-data) must reach the socket inside RUN_DIR.
 	chmod 0755 "$run"
+	if [ "$(id -u)" -eq 0 ]; then
+		id -u "$dbuser" >/dev/null 2>&1 || {
+			echo "db: no user $dbuser to run mariadbd as" \
+			    "(it comes with mariadb-server)" >&2
+			exit 1
+		}
+		if ! runuser -u "$dbuser" -- test -x "$run"; then
+			echo "db: user $dbuser (mariadbd) cannot reach $run;" \
+			    "use a run directory outside private homes" >&2
+			exit 1
+		fi
+	fi
 
 	pid=$(server_pid)
 	local started=""
 	if [ -z "$pid" ]; then
-		# First start: create the system tables, quietly.
+		# Its own tmpdir: bootstraps sharing /tmp failed now and then when
+		# several ran at once ("Could not remove temporary table:
+		# '/tmp/#sql-temptable-...', error: 2"; 1 in 12 with 4 in parallel).
+		install -d -m 0755 "$mysqld_dir"
+		install -d -m 0700 "$mysqld_dir/tmp"
+		if [ "$(id -u)" -eq 0 ]; then
+			chown -R "$dbuser:" "$mysqld_dir"
+		fi
+		# First start: create the system tables, quietly. --force skips
+		# the host name check that fails without /etc/hosts (minimal
+		# containers, chroots); --skip-name-resolve does not skip it.
 		if [ ! -d "$run/db/mysql" ]; then
 			mariadb-install-db --no-defaults --datadir="$run/db" \
-			    --user="$admin" --auth-root-authentication-method=socket \
-			    --skip-test-db --skip-name-resolve \
+			    --user="$dbuser" --auth-root-authentication-method=socket \
+			    --skip-test-db --skip-name-resolve --force \
+			    --tmpdir="$mysqld_dir/tmp" \
 			    >"$run/mariadb-install.log" 2>&1 ||
 			    fail_with_log "mariadb-install-db failed" \
 			    "$run/mariadb-install.log"
 		fi
-		# mariadbd refuses to run as root unless told so explicitly.
-		local as_root=()
 		if [ "$(id -u)" -eq 0 ]; then
-			as_root=(--user=root)
+			# Also a datadir made by an older version as root.
+			chown -R "$dbuser:" "$run/db"
+		fi
+		ln -sfn mysqld/mysql.sock "$sock"
+		ln -sfn mysqld/mariadb.pid "$pidfile"
+		ln -sfn mysqld/mariadb.log "$run/mariadb.log"
+		local as_user=()
+		if [ "$(id -u)" -eq 0 ]; then
+			as_user=(--user="$dbuser")
 		fi
 		# A small, fast, throw-away server: no binary log, lazy flushes.
 		# DB_BUFFER_POOL: make bench sets 1G to hold its 1M-row table.
 		# Strict sql_mode: no zero dates or zero month/day, no silent
 		# truncation (MariaDB 10.11's default lets zero dates in).
-		setsid mariadbd --no-defaults "${as_root[@]}" \
-		    --datadir="$run/db" --socket="$sock" --pid-file="$pidfile" \
+		setsid mariadbd --no-defaults "${as_user[@]}" \
+		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
+		    --pid-file="$mysqld_dir/mariadb.pid" --tmpdir="$mysqld_dir/tmp" \
 		    --log-error="$log" --skip-networking \
 		    --skip-log-bin --character-set-server=utf8mb4 \
 		    --collation-server=utf8mb4_bin \

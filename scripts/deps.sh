@@ -27,7 +27,7 @@ fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing Debian packages: ${missing[*]}" >&2
 	echo "deps: install them with:" >&2
-	echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
 	exit 1
 fi
 

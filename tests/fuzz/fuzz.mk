@@ -10,6 +10,9 @@
 #   make fuzz-seeds        regenerate the generated seeds (tests/fuzz/gen_seeds.c)
 #   make fuzz FUZZ_NAMES=cursor FUZZ_ARGS='-jobs=2'   one harness, extra flags
 #
+# Each harness prints one line (runs, seconds, coverage, corpus size); its
+# full output goes to build/fuzz/<fuzz|smoke|regress>-<name>.log, whose
+# end is shown and whose name is printed when it fails.
 # Needs clang with libFuzzer (Debian: apt-get install clang libclang-rt-14-dev).
 # A crash leaves its input in build/fuzz/artifacts-<name>/; reproduce with
 # build/fuzz/fuzz_<name> <file>. build/fuzz/corpus-* keep growing across runs
@@ -46,46 +49,74 @@ fuzz-build: $(FUZZ_BIN)
 
 $(FUZZ_OBJ) $(FUZZ_MAIN_OBJ): $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(say) CLANG $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_BIN): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/$(FUZZ_SRC_DIR)/fuzz_%.o \
     $(FUZZ_OBJ)
-	$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
+	$(say) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS)
 
-# $(call fuzz_run,SECONDS): fuzz every harness from a copy of its seeds;
-# run them all, then fail if any crashed (or leaked, or hung).
+# Quiet build lines unless the including Makefile says otherwise.
+Q		?= @
+say		?= @printf '  %-7s %s\n'
+
+# $(call fuzz_summary,LOG): one line from a libFuzzer log: runs, coverage,
+# features, corpus size (from -print_final_stats and the last status line).
+fuzz_summary = runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(1) | tail -n 1); \
+	status=$$(grep -E '^\#[0-9]+' $(1) | tail -n 1); \
+	cov=$$(echo "$$status" | sed -n 's/.* cov: \([0-9]*\).*/\1/p'); \
+	ft=$$(echo "$$status" | sed -n 's/.* ft: \([0-9]*\).*/\1/p'); \
+	corp=$$(echo "$$status" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
+
+# $(call fuzz_run,SECONDS,NAME): fuzz every harness from a copy of its
+# seeds, its output in build/fuzz/NAME-<harness>.log and one line here;
+# run them all, then fail if any crashed (or leaked, or hung), naming the
+# log and showing its end.
 define fuzz_run
 	@fail=; for n in $(FUZZ_NAMES); do \
 	    corpus=$(FUZZ_DIR)/corpus-$$n; art=$(FUZZ_DIR)/artifacts-$$n/; \
+	    log=$(FUZZ_DIR)/$(2)-$$n.log; \
 	    mkdir -p $$corpus $$art; \
 	    cp -p $(FUZZ_SRC_DIR)/corpus/$$n/* $$corpus/; \
 	    dict=; [ -f $(FUZZ_SRC_DIR)/$$n.dict ] && \
 	        dict=-dict=$(FUZZ_SRC_DIR)/$$n.dict; \
-	    echo "fuzz_$$n: $(1) s, corpus $$corpus"; \
+	    t0=$$(date +%s); rc=0; \
 	    $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(1) $(FUZZ_RUN_FLAGS) \
 	        -artifact_prefix=$$art $$dict $(FUZZ_ARGS) $$corpus \
-	        || fail="$$fail $$n"; \
+	        >$$log 2>&1 || rc=$$?; \
+	    secs=$$(( $$(date +%s) - t0 )); \
+	    $(call fuzz_summary,$$log); \
+	    if [ $$rc -eq 0 ]; then \
+	        echo "fuzz_$$n: $$runs runs in $$secs s, cov $$cov, ft $$ft, corpus $$corp ($$log)"; \
+	    else \
+	        fail="$$fail $$n"; tail -n 40 $$log; \
+	        echo "fuzz_$$n: FAILED (exit $$rc) after $$secs s; log $$log, inputs in $$art"; \
+	    fi; \
 	done; \
 	if [ -n "$$fail" ]; then \
-	    echo "fuzz: FAILED:$$fail (inputs in $(FUZZ_DIR)/artifacts-*/)"; \
+	    echo "fuzz: FAILED:$$fail (logs $(FUZZ_DIR)/$(2)-*.log, inputs in $(FUZZ_DIR)/artifacts-*/)"; \
 	    exit 1; \
 	fi; echo "fuzz: no crashes"
 endef
 
 fuzz: $(FUZZ_BIN)
-	$(call fuzz_run,$(FUZZ_SECONDS))
+	$(call fuzz_run,$(FUZZ_SECONDS),fuzz)
 
 fuzz-smoke: $(FUZZ_BIN)
-	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS))
+	$(call fuzz_run,$(FUZZ_SMOKE_SECONDS),smoke)
 
 # Every seed (crash-* regression inputs included) once, no fuzzing.
 fuzz-regress: $(FUZZ_BIN)
 	@fail=; for n in $(FUZZ_NAMES); do \
 	    set -- $(FUZZ_SRC_DIR)/corpus/$$n/*; \
-	    echo "fuzz_$$n: $$# seeds"; \
-	    $(FUZZ_DIR)/fuzz_$$n $(FUZZ_RUN_FLAGS) "$$@" \
-	        > $(FUZZ_DIR)/regress-$$n.log 2>&1 \
-	        || { fail="$$fail $$n"; tail -n 60 $(FUZZ_DIR)/regress-$$n.log; }; \
+	    log=$(FUZZ_DIR)/regress-$$n.log; \
+	    if $(FUZZ_DIR)/fuzz_$$n $(FUZZ_RUN_FLAGS) "$$@" >$$log 2>&1; then \
+	        echo "fuzz_$$n: $$# seeds pass ($$log)"; \
+	    else \
+	        fail="$$fail $$n"; tail -n 60 $$log; \
+	        echo "fuzz_$$n: FAILED on its seeds; log $$log"; \
+	    fi; \
 	done; \
 	if [ -n "$$fail" ]; then \
 	    echo "fuzz-regress: FAILED:$$fail (logs in $(FUZZ_DIR)/regress-*.log)"; \
