@@ -160,7 +160,9 @@ my $log = do {
 };
 like($log, qr/database: .*Lost connection.*no answer within the request's time budget/,
     'apache: the error log names the database failure');
-my $lines = () = $log =~ /calls-api\[\d+\]: database: /g;
+# One line per 5xx: status, code, method, path, stage, then the reason.
+my $lines = () = $log =~
+    /calls-api\[\d+\]: 503 service_unavailable GET \S+: [^\n]*database: /g;
 ok($lines >= $answered{apache}, "apache: a database line in the log for "
     . "each of its $answered{apache} 503s ($lines lines)");
 

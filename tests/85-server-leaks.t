@@ -70,6 +70,8 @@ my %size;
 for my $server (@servers) {
 	$size{$server} = -s $st->dir . "/$LOG{$server}" // 0;
 }
+# The one line a 5xx writes: status, code, method, path, stage, reason.
+my $LINE = qr/calls-api\[\d+\]: 503 service_unavailable GET \S+: [^\n]*database: /;
 $st->db_stop;
 for my $server (@servers) {
 	my $r = $st->get($server, '/api/calls?limit=1', $key);
@@ -81,10 +83,10 @@ for my $server (@servers) {
 			seek $fh, $size{$server}, 0;
 			$new = do { local $/; <$fh> } // '';
 		}
-		last if $new =~ /calls-api\[\d+\]: database: /;
+		last if $new =~ /$LINE/;
 		sleep 0.1;
 	}
-	my ($line) = $new =~ /(calls-api\[\d+\]: database: [^\n]*)/;
+	my ($line) = $new =~ /($LINE[^\n]*)/;
 	ok($line, "$server: responder log line in $LOG{$server}")
 	    or diag("new in $file: " . show($new));
 	note("  $line") if $line;
