@@ -127,16 +127,23 @@ sub record {
 
 sub nv_len { my $n = shift; $n < 128 ? pack('C', $n) : pack('N', $n | 1 << 31) }
 
-sub request_records {
-	my ($id, $keep, $body) = @_;
+# Begin (responder, FCGI_KEEP_CONN if $keep) and params, for a body of
+# $length bytes.
+sub head_records {
+	my ($id, $keep, $length) = @_;
 	my %p = (REQUEST_METHOD => 'GET', REQUEST_URI => '/api/calls?limit=1',
 	    SCRIPT_NAME => '/api/calls', QUERY_STRING => 'limit=1',
-	    HTTP_AUTHORIZATION => "Bearer $key",
-	    CONTENT_LENGTH => length $body);
+	    HTTP_AUTHORIZATION => "Bearer $key", CONTENT_LENGTH => $length);
 	my $params = join '', map { nv_len(length $_) . nv_len(length $p{$_})
 	    . $_ . $p{$_} } sort keys %p;
-	my $out = record(1, $id, pack('nCx5', 1, $keep ? 1 : 0))
+	return record(1, $id, pack('nCx5', 1, $keep ? 1 : 0))
 	    . record(4, $id, $params) . record(4, $id, '');
+}
+
+# A whole request: the head, the body as STDIN records, the end record.
+sub request_records {
+	my ($id, $keep, $body) = @_;
+	my $out = head_records($id, $keep, length $body);
 	for (my $at = 0; $at < length $body; $at += 32768) {
 		$out .= record(5, $id, substr($body, $at, 32768));
 	}
@@ -186,38 +193,71 @@ sub send_async {
 	return $pid;
 }
 
+# Seconds until the responder closes the connection, undef after $max.
+sub seconds_to_eof {
+	my ($sock, $max) = @_;
+	my $t0 = time;
+	my $eof = eval {
+		local $SIG{ALRM} = sub { die "timeout\n" };
+		alarm $max;
+		1 while sysread $sock, my $junk, 65536;
+		alarm 0;
+		1;
+	};
+	return $eof ? time - $t0 : undef;
+}
+
+sub fmt { defined $_[0] ? sprintf('%.1f s', $_[0]) : 'never' }
+
+# A kept connection carries a request with a 200 KB body, then, after a
+# pause longer than the drain's read timeout (2 s), the next request.
 my $pid = send_async($sock, request_records(1, 1, 'x' x 200_000));
 my ($out, $ended) = read_response($sock, 1);
 waitpid $pid, 0;
 is($?, 0, 'kept connection: a 200 KB request body is read to its end');
 ok($ended && status_of($out) == 200, '  and the request answered 200')
     or diag "ended $ended, status " . status_of($out);
+select undef, undef, undef, 2.5;
 $pid = send_async($sock, request_records(2, 1, ''));
 ($out, $ended) = read_response($sock, 2);
 waitpid $pid, 0;
 ok($ended && status_of($out) == 200,
-    'kept connection: the next request on it is answered 200')
+    'kept connection: the next request, 2.5 s later, is answered 200')
     or diag "ended $ended, status " . status_of($out);
 close $sock;
 
-# A body over the responder's limit (1 MiB): the answer still comes, then
-# the connection is closed (the rest of the body is not read).
+# FCGI_ABORT_REQUEST instead of the STDIN stream on a kept connection: the
+# answer (already written) comes, then the connection is closed.
 $sock = IO::Socket::UNIX->new(Peer => $sock_path) or die "connect: $!";
-my $t0 = time;
+print {$sock} head_records(1, 1, 0) . record(2, 1, '');
+($out, $ended) = read_response($sock, 1);
+ok($ended && status_of($out) == 200, 'FCGI_ABORT_REQUEST: answered');
+my $dt = seconds_to_eof($sock, 10);
+ok(defined $dt && $dt < 1, '  then the connection is closed (after '
+    . fmt($dt) . ')');
+close $sock;
+
+# A body over the responder's limit (1 MiB): the answer comes, then the
+# connection is closed (the rest of the body is not read).
+$sock = IO::Socket::UNIX->new(Peer => $sock_path) or die "connect: $!";
 $pid = send_async($sock, request_records(1, 1, 'y' x (3 << 20)));
 ($out, $ended) = read_response($sock, 1);
 ok($ended && status_of($out) == 200, 'a 3 MiB body: the request is answered');
-my $eof = eval {
-	local $SIG{ALRM} = sub { die "timeout\n" };
-	alarm 10;
-	my $n;
-	1 while ($n = sysread $sock, my $junk, 65536);
-	alarm 0;
-	1;
-};
-ok($eof, sprintf('  then the responder closes (after %.1f s)', time - $t0));
+$dt = seconds_to_eof($sock, 10);
+ok(defined $dt, '  then the connection is closed (after ' . fmt($dt) . ')');
 close $sock;
 waitpid $pid, 0;
+
+# A STDIN stream that never comes (a stalled client body): the answer
+# comes, and the process is free again within the drain's bound (2 s).
+$sock = IO::Socket::UNIX->new(Peer => $sock_path) or die "connect: $!";
+print {$sock} head_records(1, 0, 100);
+($out, $ended) = read_response($sock, 1);
+ok($ended && status_of($out) == 200, 'a stalled body: answered');
+$dt = seconds_to_eof($sock, 10);
+ok(defined $dt && $dt < 4, '  then the connection is closed (after '
+    . fmt($dt) . ')');
+close $sock;
 
 is($st->crashes($_), '', "$_: no crash") for @servers;
 
