@@ -286,8 +286,10 @@ start_pool() {
 	stop_pool
 	realpath -e -- "$bin" >"$dir/pool.bin"
 	CALLS_API_CONF=$run/calls-api.cnf spawn-fcgi "${opts[@]}" -- "$bin" \
-	    </dev/null >>"$dir/responder.log" 2>&1 ||
-	    die "spawn-fcgi failed; see $dir/responder.log"
+	    </dev/null >>"$dir/responder.log" 2>&1 || {
+		stop_pool
+		die "spawn-fcgi failed; see $dir/responder.log"
+	}
 }
 
 # The pool's processes that still run our binary.
