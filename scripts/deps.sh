@@ -6,10 +6,12 @@ set -euo pipefail
 
 # Build: compiler, make, libraries with headers.
 build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev)
-# Run and test: database, web servers, HTTP client, Perl (prove), load
-# generator, memory checker, cgi-fcgi for poking a responder by hand.
+# Run and test: database, web servers (nginx and spawn-fcgi for the other
+# FastCGI clients; Apache's mod_proxy_fcgi is in apache2), HTTP client,
+# Perl (prove), load generator, memory checker, cgi-fcgi for poking a
+# responder by hand.
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
-	perl wrk valgrind libfcgi-bin)
+	nginx spawn-fcgi perl wrk valgrind libfcgi-bin)
 # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
 
@@ -31,7 +33,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-# Installing mariadb-server, apache2 or lighttpd would start the system's
+# Installing mariadb-server, apache2, lighttpd or nginx would start the system's
 # services: a policy-rc.d that answers 101 ("action forbidden") keeps them
 # down. An existing policy-rc.d is the administrator's and is left alone.
 policy=/usr/sbin/policy-rc.d

@@ -57,7 +57,8 @@ sub free_port {
 	return $port;
 }
 
-# Start SERVER (apache | cgi | lighttpd); returns its port.
+# Start SERVER (apache | cgi | lighttpd | proxy-fcgi | nginx); returns its
+# port.
 sub start_web {
 	my ($self, $server) = @_;
 	return $self->{web}{$server} if $self->{web}{$server};
@@ -155,7 +156,8 @@ sub get {
 sub crashes {
 	my ($self, $server) = @_;
 	my $found = '';
-	for my $log (glob "$self->{dir}/$server/*error*.log") {
+	# responder.log: the stderr of a spawn-fcgi pool (proxy-fcgi, nginx).
+	for my $log (glob "$self->{dir}/$server/{*error*,responder}.log") {
 		open my $fh, '<', $log or next;
 		while (my $line = <$fh>) {
 			$found .= $line if $line =~ /Segmentation|Sanitizer|runtime error|
