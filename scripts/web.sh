@@ -360,10 +360,17 @@ start_pool() {
 	fi
 	stop_pool
 	realpath -e -- "$bin" >"$dir/pool.bin"
-	CALLS_API_CONF=$run/calls-api.cnf spawn-fcgi "${opts[@]}" -- "$bin" \
-	    </dev/null >>"$dir/responder.log" 2>&1 || {
+	# spawn-fcgi gives its children /dev/null as stderr: a shell in front
+	# sends the responder's log lines to a file, then becomes it (exec).
+	touch "$dir/responder.log"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown www-data:www-data "$dir/responder.log"
+	fi
+	CALLS_API_CONF=$run/calls-api.cnf spawn-fcgi "${opts[@]}" -- \
+	    /bin/sh -c 'exec "$0" 2>>"$1"' "$bin" "$dir/responder.log" \
+	    </dev/null >>"$dir/spawn-fcgi.log" 2>&1 || {
 		stop_pool
-		die "spawn-fcgi failed; see $dir/responder.log"
+		die "spawn-fcgi failed; see $dir/spawn-fcgi.log"
 	}
 }
 
@@ -403,6 +410,7 @@ conf_proxy-fcgi() {
 	start_pool
 	{
 		apache_common_conf
+		apache_event_workers
 		cat <<-CONF
 		LoadModule mpm_event_module modules/mod_mpm_event.so
 		LoadModule proxy_module modules/mod_proxy.so

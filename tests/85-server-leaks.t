@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # What the web servers around the responder must not leak, under each way it
-# is deployed (Apache + mod_fcgid, Apache + mod_cgi, lighttpd + mod_fastcgi):
+# is deployed (Apache + mod_fcgid, Apache + mod_cgi, lighttpd + mod_fastcgi, and a
+# spawn-fcgi pool behind Apache mod_proxy_fcgi and behind nginx):
 #  - TRACE never echoes the request (the Authorization header with its key);
 #  - a Range request gets the whole JSON document (200), never a slice;
 #  - a database outage leaves a responder log line (calls-api[pid]: ...) in
@@ -16,12 +17,13 @@ use Stack;
 
 my $st = Stack->new;
 my $key = $st->demo_keys->{org_acme};
-my @servers = split / /, ($ENV{SERVERS} // 'apache cgi lighttpd');
+my @servers = split / /, ($ENV{SERVERS} // 'apache cgi lighttpd proxy-fcgi nginx');
 $st->start_web($_) for @servers;
 
 # Where the README says each server puts the responder's log lines.
 my %LOG = (apache => 'apache/error.log', cgi => 'cgi/error.log',
-    lighttpd => 'lighttpd/responder-error.log');
+    lighttpd => 'lighttpd/responder-error.log',
+    'proxy-fcgi' => 'proxy-fcgi/responder.log', nginx => 'nginx/responder.log');
 
 sub show { my $s = shift; $s =~ s/\r//g; return length $s > 600
     ? substr($s, 0, 600) . '...' : $s }
@@ -38,7 +40,7 @@ for my $server (@servers) {
 		    or diag(show($r->{raw}));
 	}
 }
-for my $server (grep { /^(apache|cgi)$/ } @servers) {
+for my $server (grep { /^(apache|cgi|proxy-fcgi)$/ } @servers) {
 	my $r = $st->get($server, '/nothing-here', undef);
 	is($r->{headers}{server}, 'Apache',
 	    "$server: Server header without version (ServerTokens Prod)");
