@@ -125,6 +125,8 @@ read_request(FCGX_ParamArray envp, struct request *req)
 	req->path_info = param(envp, "PATH_INFO");
 	req->query = param(envp, "QUERY_STRING");
 	req->authorization = param(envp, "HTTP_AUTHORIZATION");
+	if ((req->request_id = param(envp, "HTTP_X_REQUEST_ID")) == NULL)
+		req->request_id = param(envp, "UNIQUE_ID");
 }
 
 /*

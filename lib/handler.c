@@ -145,6 +145,29 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	return CA_OK;
 }
 
+/*
+ * The request's id as the log may show it: 1 to REQUEST_ID_MAX characters
+ * of letters, digits and -_.:@+/= (what X-Request-Id and mod_unique_id
+ * use); anything else, which a client may have sent, is left out.
+ */
+#define REQUEST_ID_MAX	128
+
+static const char *
+log_request_id(const struct request *req)
+{
+	const char	*s = req->request_id;
+	size_t		 n;
+
+	if (s == NULL)
+		return NULL;
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= REQUEST_ID_MAX || !((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
+		    s[n] <= '9') || strchr("-_.:@+/=", s[n]) != NULL))
+			return NULL;
+	return n > 0 ? s : NULL;
+}
+
 /* The request's path for the log: REQUEST_URI without its query string
  * (it may hold a cursor), or SCRIPT_NAME + PATH_INFO. */
 static void
@@ -204,5 +227,6 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 		info = ca_error_info(CA_ERR_INTERNAL);
 	}
 	log_path(req, path, sizeof(path));
-	(void)log_request_end(info->status, info->code, m, path, stage);
+	(void)log_request_end(info->status, info->code, m, path, stage,
+	    log_request_id(req));
 }

@@ -103,7 +103,7 @@ log_request_begin(void)
 
 int
 log_request_end(int status, const char *code, const char *method,
-    const char *path, const char *stage)
+    const char *path, const char *stage, const char *request_id)
 {
 	char	 m[16], p[PATH_MAX_LEN + 1], line[LINE_MAX_LEN];
 	int	 wrote = 0;
@@ -115,12 +115,14 @@ log_request_end(int status, const char *code, const char *method,
 	snprintf(p, sizeof(p), "%s", path != NULL ? path : "-");
 	sanitize(m);
 	sanitize(p);
-	if (snprintf(line, sizeof(line), "%s%d %s %s %s: %s: %s%s",
+	if (snprintf(line, sizeof(line), "%s%d %s %s %s: %s: %s%s%s%s",
 	    status < 500 ? "warning: recovered, answered " : "", status,
 	    code != NULL ? code : "-", m, p,
 	    stage != NULL ? stage : "request",
 	    req.len > 0 ? req.reasons : "no reason was noted",
-	    req.truncated ? " [...]" : "") >= 0) {
+	    req.truncated ? " [...]" : "",
+	    request_id != NULL ? " request_id=" : "",
+	    request_id != NULL ? request_id : "") >= 0) {
 		emit(line);
 		wrote = 1;
 	}

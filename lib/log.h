@@ -21,11 +21,12 @@ void	log_request_begin(void);
 /*
  * The request's line, if it needs one (see above): status and code of the
  * answer, method and path of the request (no query string: it may hold a
- * cursor; never a header), the stage that failed, and the reasons noted.
+ * cursor; never a header), the stage that failed, the reasons noted, and
+ * the request's id when there is one (NULL: none).
  * Returns 1 when a line was written, 0 when none was needed.
  */
 int	log_request_end(int status, const char *code, const char *method,
-	    const char *path, const char *stage);
+	    const char *path, const char *stage, const char *request_id);
 
 /* Test hook: lines go to sink (NULL: back to stderr), without newline. */
 void	log_set_sink(void (*sink)(const char *line, void *arg), void *arg);

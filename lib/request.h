@@ -9,6 +9,10 @@ struct request {
 	const char	*path_info;	/* PATH_INFO (when no REQUEST_URI) */
 	const char	*query;		/* QUERY_STRING */
 	const char	*authorization;	/* HTTP_AUTHORIZATION */
+	/* An id the front end gave the request, for the log: the client's or a
+	 * proxy's X-Request-Id (HTTP_X_REQUEST_ID), else Apache mod_unique_id's
+	 * UNIQUE_ID; NULL when none. Logged only when it looks sane. */
+	const char	*request_id;
 };
 
 #endif

@@ -76,7 +76,11 @@ for my $server (@servers) {
 my $LINE = qr/calls-api\[\d+\]: 503 service_unavailable GET \S+: [^\n]*database: /;
 $st->db_stop;
 for my $server (@servers) {
-	my $r = $st->get($server, '/api/calls?limit=1', $key);
+	# The front end passes X-Request-Id on (HTTP_X_REQUEST_ID): the line
+	# carries it, so a client's report can be found in the log.
+	my $rid = "probe-$server-" . int(rand(1e9));
+	my $r = $st->get($server, '/api/calls?limit=1', $key,
+	    'X-Request-Id' => $rid);
 	is($r->{status}, 503, "$server: database stopped: 503");
 	my $file = $st->dir . "/$LOG{$server}";
 	my $new = '';
@@ -91,6 +95,7 @@ for my $server (@servers) {
 	my ($line) = $new =~ /($LINE[^\n]*)/;
 	ok($line, "$server: responder log line in $LOG{$server}")
 	    or diag("new in $file: " . show($new));
+	like($line // '', qr/ request_id=\Q$rid\E$/, '  with the request id');
 	note("  $line") if $line;
 }
 $st->db_start;

@@ -58,6 +58,8 @@ setup(int ncalls)
 }
 
 /* Serve one request; returns its status. Lines logged go to lines[]. */
+static const char	*request_id;	/* the next request's, or NULL */
+
 static int
 serve(const char *uri)
 {
@@ -70,6 +72,7 @@ serve(const char *uri)
 	q = strchr(uri, '?');
 	req.query = q != NULL ? q + 1 : "";
 	req.authorization = "Bearer ck_acme";
+	req.request_id = request_id;
 	nlines = 0;
 	handler_serve(&h, &req, 1000, &resp);
 	return ca_error_info(resp.err)->status;
@@ -192,6 +195,41 @@ main(void)
 	    strlen(lines[0]) < 1200 && strstr(lines[0], "[...]") != NULL,
 	    "a reason of 2 KB with a newline: one line of %zu bytes, cut",
 	    nlines ? strlen(lines[0]) : 0);
+
+	/* 10. The request's id, when the front end gave a sane one. */
+	setup(3);
+	fs.fail_with = CA_ERR_DB_UNAVAILABLE;
+	fs.fail_reason = "database: connect: 2002 Can't connect";
+	request_id = "req-7f3a_9.b:c@d+e/f=";
+	serve("/api/calls?limit=1");
+	one_line(503, "with a request id", "2002 Can't connect "
+	    "request_id=req-7f3a_9.b:c@d+e/f=", NULL);
+	{
+		static const char *const bad[] = { "", "two words", "quo\"te",
+		    "new\nline", "semi;colon", "caf\xc3\xa9" };
+		char	 long_id[200];
+		size_t	 i;
+
+		memset(long_id, 'a', 129);
+		long_id[129] = '\0';
+		for (i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+			request_id = i < sizeof(bad) / sizeof(bad[0]) ?
+			    bad[i] : long_id;
+			serve("/api/calls?limit=1");
+			ok(nlines == 1 && strstr(lines[0], "request_id=") ==
+			    NULL, "insane request id %zu left out of the line",
+			    i);
+		}
+		long_id[128] = '\0';
+		request_id = long_id;
+		serve("/api/calls?limit=1");
+		ok(nlines == 1 && strstr(lines[0], long_id) != NULL,
+		    "a request id of 128 characters is kept");
+	}
+	request_id = NULL;
+	serve("/api/calls?limit=1");
+	ok(nlines == 1 && strstr(lines[0], "request_id=") == NULL,
+	    "no request id: none in the line");
 
 	/* Outside a request, a line goes out at once. */
 	nlines = 0;
