@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "db.h"
 #include "params.h"
 
 static char *
@@ -66,6 +67,14 @@ set_option(struct config *cfg, const char *key, const char *value,
 			return -1;
 		}
 		memcpy(cfg->route, value, len + 1);
+	} else if (strcmp(key, "db-budget-ms") == 0) {
+		if (parse_uint_range(value, DB_BUDGET_MIN_MS, DB_BUDGET_MAX_MS,
+		    &n) == -1) {
+			snprintf(why, whylen, "db-budget-ms must be an integer "
+			    "from %d to %d", DB_BUDGET_MIN_MS, DB_BUDGET_MAX_MS);
+			return -1;
+		}
+		cfg->db_budget_ms = n;
 	}
 	/* Anything else belongs to the connector. */
 	return 0;
@@ -82,6 +91,7 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
 	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
+	cfg->db_budget_ms = DB_BUDGET_MS;
 
 	if (path == NULL || *path == '\0') {
 		snprintf(why, whylen, "CALLS_API_CONF is not set");

@@ -23,6 +23,7 @@ struct config {
 	size_t		 secret_len;
 	int		 key_cache_seconds;
 	char		 route[256];	/* the URL path served, e.g. /api/calls */
+	long		 db_budget_ms;	/* all database work of one request */
 };
 
 /*

@@ -66,12 +66,20 @@ db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
 	db->nstmt = nstmt < DB_MAX_STMTS ? nstmt : DB_MAX_STMTS;
 	db->connect = connect_and_prepare;
 	db->clock = db_clock_ms;
+	db->budget_ms = DB_BUDGET_MS;
+}
+
+void
+db_set_budget(struct db *db, long long ms)
+{
+	db->budget_ms = ms < DB_BUDGET_MIN_MS ? DB_BUDGET_MIN_MS :
+	    ms > DB_BUDGET_MAX_MS ? DB_BUDGET_MAX_MS : ms;
 }
 
 void
 db_begin(struct db *db)
 {
-	db->deadline = db->clock() + DB_BUDGET_MS;
+	db->deadline = db->clock() + db->budget_ms;
 }
 
 void
@@ -139,7 +147,11 @@ static enum ca_err
 connect_and_prepare(struct db *db)
 {
 	unsigned int	 connect_timeout = DB_CONNECT_TIMEOUT;
-	unsigned int	 io_timeout = DB_IO_TIMEOUT;
+	/* The connector's own limit per wait is a backstop: never below the
+	 * budget, which a longer db-budget-ms would otherwise not reach. */
+	unsigned int	 io_timeout = (unsigned int)(db->budget_ms / 1000 + 1) >
+	    DB_IO_TIMEOUT ? (unsigned int)(db->budget_ms / 1000 + 1) :
+	    DB_IO_TIMEOUT;
 	my_bool		 reconnect = 0;
 	unsigned int	 e;
 	size_t		 i;
@@ -222,7 +234,7 @@ db_run(struct db *db, db_op *op, void *arg)
 	int		 attempt, may_retry;
 
 	deadline = db->deadline != 0 ? db->deadline :
-	    db->clock() + DB_BUDGET_MS;
+	    db->clock() + db->budget_ms;
 	io_deadline = deadline;
 	for (attempt = 0; attempt < 2; attempt++) {
 		if ((err = db_ensure(db, deadline)) != CA_OK)

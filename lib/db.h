@@ -31,6 +31,9 @@
 #endif
 /* A connect is started only with this much of the budget left. */
 #define DB_CONNECT_MIN_MS	(DB_CONNECT_TIMEOUT * 1000)
+/* The range of db-budget-ms: room for one connect, below FcgidIOTimeout. */
+#define DB_BUDGET_MIN_MS	DB_CONNECT_MIN_MS
+#define DB_BUDGET_MAX_MS	30000
 #if DB_CONNECT_MIN_MS > DB_BUDGET_MS
 #error "DB_CONNECT_TIMEOUT must fit in DB_BUDGET_MS"
 #endif
@@ -44,6 +47,7 @@ struct db {
 	const char	*const *stmt_text;	/* what to prepare, by index */
 	size_t		 nstmt;
 	MYSQL_STMT	*stmt[DB_MAX_STMTS];
+	long long	 budget_ms;	/* DB_BUDGET_MS or the option file's */
 	long long	 deadline;	/* ms: end of this request's budget */
 	long long	 next_connect;	/* ms: back-off after a failed connect */
 	/* Set by db_init; unit tests substitute fakes. */
@@ -55,8 +59,12 @@ void		db_init(struct db *, const char *conf_path,
 		    const char *const *stmt_text, size_t nstmt);
 void		db_close(struct db *);
 
-/* A request starts: its database budget (DB_BUDGET_MS) runs from now. */
+/* A request starts: its database budget (budget_ms) runs from now. */
 void		db_begin(struct db *);
+
+/* The budget of each request from now on: DB_BUDGET_MIN_MS to
+ * DB_BUDGET_MAX_MS (db-budget-ms in the option file). */
+void		db_set_budget(struct db *, long long ms);
 
 /*
  * One operation on a connected db. It returns CA_ERR_DB_UNAVAILABLE only

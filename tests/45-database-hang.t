@@ -190,5 +190,31 @@ for my $server (@servers) {
 	    or diag(summary(@r));
 }
 
+# db-budget-ms in the option file replaces the 1.5 s budget: with 3000, a
+# request on a connection that then hangs waits about 3 s for its 503 (a
+# process without a connection yet gives up after its 1 s connect: the
+# slowest of one request per process is the one that had a connection).
+{
+	my $conf = $st->dir . '/calls-api.cnf';
+	open my $fh, '>>', $conf or die "$conf: $!";
+	print $fh "db-budget-ms=3000\n";
+	close $fh;
+	$st->stop_web('lighttpd');	# its responders read the file anew
+	$st->start_web('lighttpd');
+	my $warm = $st->get('lighttpd', '/api/calls?limit=1', $key);
+	is($warm->{status}, 200, 'lighttpd with db-budget-ms=3000: 200');
+	$dbpid = $st->run_script('cat', $pidfile);
+	kill 'STOP', $dbpid;
+	my @r = concurrent('lighttpd', $procs{lighttpd});
+	resume();
+	$dbpid = undef;
+	my ($slowest) = sort { $b <=> $a } map { $_->{secs} } @r;
+	is(scalar(grep { $_->{status} == 503 } @r), $procs{lighttpd},
+	    "database hung: $procs{lighttpd} concurrent requests, all 503");
+	ok($slowest > 2.5 && $slowest < 4.5, sprintf('  the slowest after '
+	    . '%.2f s, the configured budget (by default about 1.5 s)',
+	    $slowest)) or diag(summary(@r));
+}
+
 is($st->crashes($_), '', "$_: no crash") for @servers;
 done_testing;

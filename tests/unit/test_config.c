@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../../lib/config.h"
+#include "../../lib/db.h"
 #include "tap.h"
 
 static char	 path[] = "/tmp/calls-api-test-config-XXXXXX";
@@ -39,6 +40,19 @@ main(void)
 	    "secret read, quotes stripped");
 	is_int(cfg.key_cache_seconds, 5, "underscore spelling accepted");
 	is_str(cfg.route, "/api/calls", "default route");
+	is_int((int)cfg.db_budget_ms, DB_BUDGET_MS, "default db-budget-ms");
+
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\ndb_budget_ms=4000\n", &cfg, why, sizeof(why)), CA_OK,
+	    "db-budget-ms 4000");
+	is_int((int)cfg.db_budget_ms, 4000, "  read");
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\ndb-budget-ms=999\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "db-budget-ms below the time one connect may take");
+	ok(strstr(why, "db-budget-ms must be") != NULL, "  says so: %s", why);
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\ndb-budget-ms=30001\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "db-budget-ms over 30 s");
 
 	is_int(load("[calls-api]\nuser=x\n", &cfg, why, sizeof(why)),
 	    CA_ERR_CONFIG, "missing secret");

@@ -178,6 +178,20 @@ test_budget(void)
 	is_int(db_run(&db, fake_op, &t), CA_OK, "the next request has a "
 	    "budget of its own");
 
+	/* A budget from the option file (db-budget-ms) replaces the default. */
+	fresh(&db);
+	db_set_budget(&db, 4000);
+	db_begin(&db);
+	memset(&s, 0, sizeof(s));
+	s.lost_runs = 1;
+	s.cost = DB_BUDGET_MS + 500;	/* past the default, not past 4 s */
+	is_int(db_run(&db, fake_op, &s), CA_OK, "budget 4000 ms: lost after "
+	    "%d ms, still retried", DB_BUDGET_MS + 500);
+	is_int(connects, 2, "  reconnected");
+	db_set_budget(&db, 1);
+	is_int((int)db.budget_ms, DB_BUDGET_MIN_MS, "a budget under one "
+	    "connect is raised to %d ms", DB_BUDGET_MIN_MS);
+
 	/* Without db_begin, each db_run has a budget of its own. */
 	fresh(&db);
 	memset(&s, 0, sizeof(s));
