@@ -147,16 +147,16 @@ static enum ca_err
 connect_and_prepare(struct db *db)
 {
 	unsigned int	 connect_timeout = DB_CONNECT_TIMEOUT;
-	/* The connector's own limit per wait is a backstop: never below the
-	 * budget, which a longer db-budget-ms would otherwise not reach. */
-	unsigned int	 io_timeout = (unsigned int)(db->budget_ms / 1000 + 1) >
-	    DB_IO_TIMEOUT ? (unsigned int)(db->budget_ms / 1000 + 1) :
-	    DB_IO_TIMEOUT;
+	unsigned int	 io_timeout = DB_IO_TIMEOUT;
 	my_bool		 reconnect = 0;
 	unsigned int	 e;
 	size_t		 i;
 	enum ca_err	 err;
 
+	/* The connector's own limit per wait is a backstop: never below the
+	 * budget, which a longer db-budget-ms would otherwise not reach. */
+	if (db->budget_ms / 1000 + 1 > io_timeout)
+		io_timeout = (unsigned int)(db->budget_ms / 1000 + 1);
 	if ((db->conn = mysql_init(NULL)) == NULL)
 		return CA_ERR_INTERNAL;
 	/*

@@ -35,6 +35,15 @@ handler_free(struct handler *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The length of REQUEST_URI's path: what precedes its query string. */
+static size_t
+uri_path_len(const char *uri)
+{
+	const char	*q = strchr(uri, '?');
+
+	return q != NULL ? (size_t)(q - uri) : strlen(uri);
+}
+
 /* 1 when the request's path is exactly the route. */
 static int
 route_matches(const struct request *req, const char *route)
@@ -42,11 +51,9 @@ route_matches(const struct request *req, const char *route)
 	const char	*q;
 	size_t		 n, r = strlen(route);
 
-	if (req->uri != NULL) {
-		q = strchr(req->uri, '?');
-		n = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
-		return n == r && memcmp(req->uri, route, r) == 0;
-	}
+	if (req->uri != NULL)
+		return uri_path_len(req->uri) == r &&
+		    memcmp(req->uri, route, r) == 0;
 	/* No REQUEST_URI: rebuild the path from SCRIPT_NAME + PATH_INFO. */
 	q = req->script_name != NULL ? req->script_name : "";
 	n = strlen(q);
@@ -173,12 +180,10 @@ log_request_id(const struct request *req)
 static void
 log_path(const struct request *req, char *out, size_t cap)
 {
-	const char	*q;
-	size_t		 n;
+	size_t	 n;
 
 	if (req->uri != NULL) {
-		q = strchr(req->uri, '?');
-		n = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
+		n = uri_path_len(req->uri);
 		snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1),
 		    req->uri);
 	} else

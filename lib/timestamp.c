@@ -14,18 +14,6 @@ days_in_month(int year, int month)
 }
 
 int
-ts_valid(const struct ts *t)
-{
-	return t->year >= 1 && t->year <= 9999 &&
-	    t->month >= 1 && t->month <= 12 &&
-	    t->day >= 1 && t->day <= days_in_month(t->year, t->month) &&
-	    t->hour >= 0 && t->hour <= 23 &&
-	    t->minute >= 0 && t->minute <= 59 &&
-	    t->second >= 0 && t->second <= 59 &&
-	    t->usec >= 0 && t->usec <= 999999;
-}
-
-int
 ts_in_datetime(const struct ts *t)
 {
 	return t->year >= 0 && t->year <= 9999 &&
@@ -35,6 +23,14 @@ ts_in_datetime(const struct ts *t)
 	    t->minute >= 0 && t->minute <= 59 &&
 	    t->second >= 0 && t->second <= 59 &&
 	    t->usec >= 0 && t->usec <= 999999;
+}
+
+/* A DATETIME value that is also a real calendar date: no zero parts. */
+int
+ts_valid(const struct ts *t)
+{
+	return ts_in_datetime(t) && t->year >= 1 && t->month >= 1 &&
+	    t->day >= 1 && t->day <= days_in_month(t->year, t->month);
 }
 
 /* Write v as exactly width decimal digits (v < 10^width, width even),

@@ -3,6 +3,7 @@
 # schema, the responder's config file, and API keys.
 #   scripts/db.sh start RUN_DIR            start (idempotent), load the schema
 #   scripts/db.sh stop RUN_DIR             clean shutdown (no-op if stopped)
+#   scripts/db.sh running RUN_DIR          exit 0 when its mariadbd runs
 #   scripts/db.sh sql RUN_DIR [ARGS...]    mariadb client as admin (stdin, ARGS)
 #   scripts/db.sh key RUN_DIR CLIENT_ID [LABEL]   new API key, printed once
 #   scripts/db.sh revoke RUN_DIR KEY       revoke an API key
@@ -12,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
 	echo "usage:" >&2
-	sed -n '4,8s/^#  //p' "$0" >&2
+	sed -n '4,9s/^#  //p' "$0" >&2
 	exit 2
 }
 
@@ -22,6 +23,7 @@ cmd=${1:-}
 case "$cmd" in
 start) mkdir -p "$2" ;;
 stop) [ -d "$2" ] || exit 0 ;;
+running) [ -d "$2" ] || exit 1 ;;
 esac
 run=$(realpath -e -- "$2")
 shift 2
@@ -267,6 +269,7 @@ revoke() {
 case "$cmd" in
 start) start ;;
 stop) stop ;;
+running) [ -n "$(server_pid)" ] ;;
 sql) client "$@" ;;
 key) new_key "$@" ;;
 revoke) revoke "$@" ;;

@@ -85,9 +85,7 @@ start)
 	esac
 	[ -x "$bin" ] || die "$bin is not executable"
 	run=$(state_dir)
-	if [ -r "$run/mariadb.pid" ] &&
-	    [ "$(ps -o comm= -p "$(cat "$run/mariadb.pid")" 2>/dev/null)" = mariadbd ]
-	then
+	if "$top/scripts/db.sh" running "$run"; then
 		db_was_up=yes
 	else
 		db_was_up=no
