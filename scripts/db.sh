@@ -7,6 +7,9 @@
 #   scripts/db.sh sql RUN_DIR [ARGS...]    mariadb client as admin (stdin, ARGS)
 #   scripts/db.sh key RUN_DIR CLIENT_ID [LABEL]   new API key, printed once
 #   scripts/db.sh revoke RUN_DIR KEY       revoke an API key
+# Environment at the first start (kept in RUN_DIR for later starts):
+#   DB_TCP_PORT=N        also listen on 127.0.0.1:N (default: socket only)
+#   DB_SERVER_ARGS='..'  more mariadbd options (e.g. --ssl-cert=...)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -151,6 +154,22 @@ start() {
 		if [ "$(id -u)" -eq 0 ]; then
 			as_user=(--user="$dbuser")
 		fi
+		# Networking: socket only unless DB_TCP_PORT asks for loopback
+		# TCP; both settings are kept for the next start of RUN_DIR.
+		if [ -n "${DB_TCP_PORT:-}" ]; then
+			echo "$DB_TCP_PORT" >"$run/db-tcp-port"
+		fi
+		if [ -n "${DB_SERVER_ARGS:-}" ]; then
+			echo "$DB_SERVER_ARGS" >"$run/db-server-args"
+		fi
+		local net=(--skip-networking) extra=()
+		if [ -s "$run/db-tcp-port" ]; then
+			net=(--bind-address=127.0.0.1 --port="$(cat "$run/db-tcp-port")"
+			    --skip-name-resolve)
+		fi
+		if [ -s "$run/db-server-args" ]; then
+			read -r -a extra <"$run/db-server-args"
+		fi
 		# A small, fast, throw-away server: no binary log, lazy flushes.
 		# DB_BUFFER_POOL: make bench sets 1G to hold its 1M-row table.
 		# Strict sql_mode: no zero dates or zero month/day, no silent
@@ -158,7 +177,7 @@ start() {
 		setsid mariadbd --no-defaults "${as_user[@]}" \
 		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
 		    --pid-file="$mysqld_dir/mariadb.pid" --tmpdir="$mysqld_dir/tmp" \
-		    --log-error="$log" --skip-networking \
+		    --log-error="$log" "${net[@]}" "${extra[@]}" \
 		    --skip-log-bin --character-set-server=utf8mb4 \
 		    --collation-server=utf8mb4_bin \
 		    --sql-mode=STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
