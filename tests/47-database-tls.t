@@ -7,7 +7,7 @@
 # the name db.calls-api.test, an unrelated CA, a client certificate), and
 # against one without TLS. Each case is one plain CGI run of the binary
 # (its stderr: the log lines it leaves); the good case also through
-# lighttpd. A right CA is a 200 on a session that is TLS (the server
+# lighttpd (and a wrong user there: 500 on every request). A right CA is a 200 on a session that is TLS (the server
 # refuses any other); a wrong CA, a wrong host name, or a server without
 # TLS is a 503 with one log line naming what to check, never a plaintext
 # session. Host names (as root, in a mount namespace with its own
@@ -304,6 +304,17 @@ SKIP: {
 		my $r = $st{tls}->get('lighttpd', '/api/calls?limit=1', $key);
 		is($r->{status}, 200, "lighttpd over TLS, request $try: 200");
 	}
+	$st{tls}->stop_web('lighttpd');
+	# A wrong option file stays a 500 in a long-running responder, also
+	# while it waits a second before its next connect: 8 requests at
+	# once to its 4 processes (max-procs), so that some meet the wait.
+	$cnf = conf('tls', $ca, 'user=nobody_here');
+	rename $cnf, "$dir/calls-api.cnf" or die $!;
+	$st{tls}->start_web('lighttpd');
+	my @status = map { $st{tls}->get('lighttpd', '/api/calls?limit=1',
+	    $key)->{status} } 1 .. 8;
+	is("@status", join(' ', (500) x 8), 'lighttpd, unknown user: 500 on '
+	    . 'each of 8 quick requests');
 	is($st{tls}->crashes('lighttpd'), '', 'lighttpd: no crash');
 }
 done_testing;
