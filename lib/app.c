@@ -30,8 +30,10 @@ app_open(const char *conf_path)
 	if (!configured)
 		log_error("config: %s", why);
 	db_init(&app->db, app->cfg.path, sql_text, SQL__COUNT);
-	if (configured)
+	if (configured) {
 		db_set_budget(&app->db, app->cfg.db_budget_ms);
+		db_set_tls(&app->db, &app->cfg.tls);
+	}
 	store.ops = &sql_store_ops;
 	store.ctx = &app->db;
 	if (handler_init(&app->handler, configured ? &app->cfg : NULL,

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -29,12 +30,24 @@ normalise(char *key, char **value)
 	for (; *key != '\0'; key++)
 		if (*key == '_')
 			*key = '-';
+	if (value == NULL)
+		return;
 	n = strlen(*value);
 	if (n >= 2 && ((**value == '"' && (*value)[n - 1] == '"') ||
 	    (**value == '\'' && (*value)[n - 1] == '\''))) {
 		(*value)[n - 1] = '\0';
 		(*value)++;
 	}
+}
+
+/* Prefix why with "path:line: ". */
+static void
+config_where(const char *path, int lineno, char *why, size_t whylen)
+{
+	char	 tmp[512];
+
+	snprintf(tmp, sizeof(tmp), "%s", why);
+	snprintf(why, whylen, "%s:%d: %s", path, lineno, tmp);
 }
 
 static int
@@ -80,18 +93,107 @@ set_option(struct config *cfg, const char *key, const char *value,
 	return 0;
 }
 
+/*
+ * The connector's TLS options (Connector/C 3.3, ma_default.c), '_' read
+ * as '-'. Any of them with a value asks for TLS; those naming a file or a
+ * directory must be readable (the connector's own error is "No such file
+ * or directory (2)", naming neither the option nor the path).
+ */
+static const struct tls_key {
+	const char	*name;
+	int		 access;	/* R_OK, R_OK | X_OK (a directory), 0 */
+} tls_keys[] = {
+	{ "ssl-ca", R_OK }, { "tls-ca", R_OK },
+	{ "ssl-capath", R_OK | X_OK }, { "tls-capath", R_OK | X_OK },
+	{ "ssl-cert", R_OK }, { "tls-cert", R_OK },
+	{ "ssl-key", R_OK }, { "tls-key", R_OK },
+	{ "ssl-crl", R_OK }, { "tls-crl", R_OK },
+	{ "ssl-crlpath", R_OK | X_OK }, { "tls-crlpath", R_OK | X_OK },
+	{ "ssl-cipher", 0 }, { "tls-cipher", 0 },
+	{ "ssl-fp", 0 }, { "tls-fp", 0 },
+	{ "ssl-fp-list", R_OK }, { "ssl-fplist", R_OK }, { "tls-fplist", R_OK },
+	{ "tls-version", 0 },
+};
+
+/* The connector's TLS switches: 1 for ssl-verify-server-cert, 2 enforce. */
+static int
+tls_switch(const char *key)
+{
+	if (strcmp(key, "ssl-verify-server-cert") == 0 ||
+	    strcmp(key, "tls-verify-peer") == 0)
+		return 1;
+	if (strcmp(key, "ssl-enforce") == 0 || strcmp(key, "tls-enforce") == 0)
+		return 2;
+	return 0;
+}
+
+/*
+ * A TLS option in a group the connector reads (value NULL: written
+ * without '='). Connector/C reads a switch's value with atoi() and a
+ * switch without a value as 0: "ssl-verify-server-cert" alone, or "=true",
+ * would turn verification off. Only 0 and 1 are taken.
+ */
+static int
+tls_option(struct config *cfg, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	size_t	 i;
+	int	 sw;
+
+	if ((sw = tls_switch(key)) != 0) {
+		if (value == NULL || (strcmp(value, "0") != 0 &&
+		    strcmp(value, "1") != 0)) {
+			snprintf(why, whylen, "write %s=1 or %s=0: the "
+			    "connector reads %s%s%s as 0 (off)", key, key, key,
+			    value != NULL ? "=" : " without a value",
+			    value != NULL ? value : "");
+			return -1;
+		}
+		if (sw == 1)
+			cfg->tls.verify = value[0] == '1';
+		else if (value[0] == '1')
+			cfg->tls.wanted = 1;
+		return 0;
+	}
+	for (i = 0; i < sizeof(tls_keys) / sizeof(tls_keys[0]); i++) {
+		if (strcmp(key, tls_keys[i].name) != 0)
+			continue;
+		if (value == NULL || *value == '\0')
+			return 0;	/* the connector ignores it */
+		if (tls_keys[i].access != 0 &&
+		    access(value, tls_keys[i].access) == -1) {
+			snprintf(why, whylen, "%s=%s: %s", key, value,
+			    strerror(errno));
+			return -1;
+		}
+		cfg->tls.wanted = 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* 1 for a group header the connector reads, [calls-api] among them. */
+static int
+connector_group(const char *s)
+{
+	return strcmp(s, "[client]") == 0 || strcmp(s, "[client-server]") == 0 ||
+	    strcmp(s, "[client-mariadb]") == 0 ||
+	    strcmp(s, "[" CONFIG_GROUP "]") == 0;
+}
+
 enum ca_err
 config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 {
 	FILE		*f = NULL;
 	char		 line[1024], *s, *eq, *key, *value;
-	int		 in_group = 0, lineno = 0;
+	int		 in_group = 0, in_connector = 0, lineno = 0;
 	enum ca_err	 rc = CA_ERR_CONFIG;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
 	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
 	cfg->db_budget_ms = DB_BUDGET_MS;
+	cfg->tls.verify = -1;
 
 	if (path == NULL || *path == '\0') {
 		snprintf(why, whylen, "CALLS_API_CONF is not set");
@@ -119,17 +221,24 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 			continue;
 		if (*s == '[') {
 			in_group = strcmp(s, "[" CONFIG_GROUP "]") == 0;
+			in_connector = connector_group(s);
 			continue;
 		}
-		if (!in_group)
+		if (!in_connector)
 			continue;
-		if ((eq = strchr(s, '=')) == NULL)
-			continue;	/* a flag option, for the connector */
-		*eq = '\0';
+		value = NULL;
+		if ((eq = strchr(s, '=')) != NULL) {
+			*eq = '\0';
+			value = trim(eq + 1);
+		}
 		key = trim(s);
-		value = trim(eq + 1);
-		normalise(key, &value);
-		if (set_option(cfg, key, value, why, whylen) == -1)
+		normalise(key, value != NULL ? &value : NULL);
+		if (tls_option(cfg, key, value, why, whylen) == -1) {
+			config_where(path, lineno, why, whylen);
+			goto out;
+		}
+		if (in_group && value != NULL &&
+		    set_option(cfg, key, value, why, whylen) == -1)
 			goto out;
 	}
 	if (ferror(f)) {

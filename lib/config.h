@@ -1,13 +1,17 @@
 /*
  * The responder's own settings from the MySQL-style option file, group
  * [calls-api]. The connection settings (host, socket, port, user,
- * password, database) in the same group are read by the connector itself.
+ * password, database, ssl-*) in the same group are read by the connector
+ * itself; of those, the TLS options are also checked here (struct
+ * db_tls), in every group the connector reads: [client], [client-server],
+ * [client-mariadb] and [calls-api].
  */
 #ifndef CALLS_API_CONFIG_H
 #define CALLS_API_CONFIG_H
 
 #include <stddef.h>
 
+#include "db.h"
 #include "error.h"
 
 #define CONFIG_GROUP		"calls-api"
@@ -24,6 +28,7 @@ struct config {
 	int		 key_cache_seconds;
 	char		 route[256];	/* the URL path served, e.g. /api/calls */
 	long		 db_budget_ms;	/* all database work of one request */
+	struct db_tls	 tls;		/* what the ssl-* options ask for */
 };
 
 /*

@@ -1,13 +1,22 @@
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <errmsg.h>
-#include <mysqld_error.h>
-
 #include "db.h"
+#include "db_error.h"
 #include "log.h"
+
+/*
+ * glibc's resolver waits 5 s per try and tries twice: a DNS server that
+ * does not answer held a connect to host=NAME for 10 s (measured), out of
+ * reach of db_io_wait. One second and one try (2 s measured, A and AAAA)
+ * keep the answer within the request's 3 s; RES_OPTIONS set by the
+ * operator wins.
+ */
+#define DNS_RES_OPTIONS	"timeout:1 attempts:1"
 
 /*
  * The deadline of the db_run in progress (ms, db_clock_ms), 0 when none.
@@ -17,12 +26,6 @@
 static long long	io_deadline;
 
 static enum ca_err	connect_and_prepare(struct db *);
-
-/* What to do when host= does not resolve (a static binary reads only
- * /etc/hosts and DNS, not the system's NSS modules). */
-#define UNKNOWN_HOST_HINT \
-	": the option file's host= does not resolve here; put the name in " \
-	"/etc/hosts or give the server's IP address"
 
 long long
 db_clock_ms(void)
@@ -73,6 +76,14 @@ db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
 	db->connect = connect_and_prepare;
 	db->clock = db_clock_ms;
 	db->budget_ms = DB_BUDGET_MS;
+	db->connect_err = CA_ERR_DB_UNAVAILABLE;
+	db->tls.verify = -1;
+}
+
+void
+db_set_tls(struct db *db, const struct db_tls *tls)
+{
+	db->tls = *tls;
 }
 
 void
@@ -103,35 +114,6 @@ db_close(struct db *db)
 	db->conn = NULL;
 }
 
-/* Errors meaning "the server is gone or going": worth a reconnect. */
-static int
-connection_lost(unsigned int e)
-{
-	switch (e) {
-	case CR_CONNECTION_ERROR:
-	case CR_CONN_HOST_ERROR:
-	case CR_SERVER_GONE_ERROR:
-	case CR_SERVER_LOST:
-	case CR_SERVER_LOST_EXTENDED:
-	case ER_UNKNOWN_STMT_HANDLER:	/* statement gone with a reconnect */
-	case ER_SERVER_SHUTDOWN:
-	case ER_CONNECTION_KILLED:
-	case ER_CON_COUNT_ERROR:
-	case 4031:			/* ER_CLIENT_INTERACTION_TIMEOUT */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Errors that mean the configuration is wrong, not the server down. */
-static int
-misconfigured(unsigned int e)
-{
-	return e == ER_ACCESS_DENIED_ERROR || e == ER_DBACCESS_DENIED_ERROR ||
-	    e == ER_BAD_DB_ERROR || e == 1698 /* ER_ACCESS_DENIED_NO_PASSWORD */;
-}
-
 /* True when the deadline of the db_run in progress has passed. */
 static int
 spent(const struct db *db)
@@ -146,7 +128,50 @@ db_stmt_error(struct db *db, MYSQL_STMT *stmt, const char *what)
 
 	log_error("database: %s: %u %s%s", what, e, mysql_stmt_error(stmt),
 	    spent(db) ? " (no answer within the request's time budget)" : "");
-	return connection_lost(e) ? CA_ERR_DB_UNAVAILABLE : CA_ERR_INTERNAL;
+	return db_error_lost(e) ? CA_ERR_DB_UNAVAILABLE : CA_ERR_INTERNAL;
+}
+
+/*
+ * With TLS wanted and ssl-verify-server-cert not written, verify the
+ * server (Connector/C 3.4's default): the connector then refuses, before
+ * it authenticates, a server that offers no TLS. An option file line
+ * would override this, so config.c refuses the forms the connector reads
+ * as "off" by mistake (a bare ssl-verify-server-cert).
+ */
+static int
+set_tls_options(struct db *db)
+{
+	my_bool	 verify = 1;
+
+	if (!db->tls.wanted || db->tls.verify != -1)
+		return 0;
+	return mysql_options(db->conn, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
+	    &verify);
+}
+
+/* Why a connect failed: logged, and kept for the back-off's lines. */
+static void
+connect_why(struct db *db, const char *why)
+{
+	snprintf(db->connect_why, sizeof(db->connect_why), "%s", why);
+	log_error("database: connect: %s", why);
+}
+
+/* The reason a connect failed, with what to check. */
+static enum ca_err
+connect_failed(struct db *db)
+{
+	unsigned int	 e = mysql_errno(db->conn);
+	const char	*msg = mysql_error(db->conn), *hint;
+	char		 why[sizeof(db->connect_why)];
+	enum ca_err	 err;
+
+	err = db_error_connect(e, msg, &hint);
+	snprintf(why, sizeof(why), "%u %s%s%s%s", e, msg, spent(db) ?
+	    " (no answer within the request's time budget)" : "",
+	    hint != NULL ? ": " : "", hint != NULL ? hint : "");
+	connect_why(db, why);
+	return err;
 }
 
 static enum ca_err
@@ -155,7 +180,6 @@ connect_and_prepare(struct db *db)
 	unsigned int	 connect_timeout = DB_CONNECT_TIMEOUT;
 	unsigned int	 io_timeout = DB_IO_TIMEOUT;
 	my_bool		 reconnect = 0;
-	unsigned int	 e;
 	size_t		 i;
 	enum ca_err	 err;
 
@@ -177,18 +201,23 @@ connect_and_prepare(struct db *db)
 	    MYSQL_OPT_RECONNECT, &reconnect) || mysql_options(db->conn,
 	    MYSQL_READ_DEFAULT_FILE, db->conf_path) || mysql_options(db->conn,
 	    MYSQL_READ_DEFAULT_GROUP, "calls-api") || mysql_options(db->conn,
-	    MYSQL_SET_CHARSET_NAME, "utf8mb4")) {
+	    MYSQL_SET_CHARSET_NAME, "utf8mb4") || set_tls_options(db) ||
+	    setenv("RES_OPTIONS", DNS_RES_OPTIONS, 0) == -1) {
 		log_error("database: cannot set connection options");
 		return CA_ERR_INTERNAL;
 	}
 	if (mysql_real_connect(db->conn, NULL, NULL, NULL, NULL, 0, NULL,
-	    0) == NULL) {
-		e = mysql_errno(db->conn);
-		log_error("database: connect: %u %s%s%s", e,
-		    mysql_error(db->conn), spent(db) ?
-		    " (no answer within the request's time budget)" : "",
-		    e == CR_UNKNOWN_HOST ? UNKNOWN_HOST_HINT : "");
-		return misconfigured(e) ? CA_ERR_CONFIG : CA_ERR_DB_UNAVAILABLE;
+	    0) == NULL)
+		return connect_failed(db);
+	/*
+	 * Verified or not, TLS that was asked for is in use: with
+	 * ssl-verify-server-cert=0 the connector would go on in plaintext.
+	 */
+	if (db->tls.wanted && mysql_get_ssl_cipher(db->conn) == NULL) {
+		connect_why(db, "the server did not start TLS, which the "
+		    "ssl-* options ask for: refused (no plaintext fallback); "
+		    "turn TLS on at the server, or remove the ssl-* options");
+		return CA_ERR_DB_UNAVAILABLE;
 	}
 	/* The option file's charset line could differ: insist on utf8mb4. */
 	if (mysql_set_character_set(db->conn, "utf8mb4") != 0) {
@@ -220,15 +249,20 @@ db_ensure(struct db *db, long long deadline)
 	now = db->clock();
 	if (now < db->next_connect) {		/* answer fast while down */
 		log_error("database: unavailable, next connect in %lld ms "
-		    "(the last one failed)", db->next_connect - now);
-		return CA_ERR_DB_UNAVAILABLE;
+		    "(the last one failed%s%s)", db->next_connect - now,
+		    db->connect_why[0] != '\0' ? ": " : "", db->connect_why);
+		/* A configuration error stays one (500) while backing off. */
+		return db->connect_err;
 	}
 	if (deadline - now < DB_CONNECT_MIN_MS)
 		return CA_ERR_DB_UNAVAILABLE;	/* no time left to connect */
+	db->connect_why[0] = '\0';
 	if ((err = db->connect(db)) != CA_OK) {
 		db_close(db);
 		/* From the end of the attempt: it may have taken seconds. */
 		db->next_connect = db->clock() + DB_RETRY_DELAY_MS;
+		db->connect_err = err == CA_ERR_CONFIG ? CA_ERR_CONFIG :
+		    CA_ERR_DB_UNAVAILABLE;
 	}
 	return err;
 }

@@ -41,6 +41,17 @@
 #define DB_RETRY_DELAY_MS	1000
 #define DB_MAX_STMTS		8
 
+/*
+ * What the option file asks of TLS to the database (config.c reads it;
+ * the connector reads the same options itself). wanted: an ssl-* or
+ * tls-* option asks for TLS. verify: ssl-verify-server-cert as written,
+ * 0 or 1, or -1 when it is not written; with TLS wanted, -1 is taken as 1.
+ */
+struct db_tls {
+	int		 wanted;
+	int		 verify;
+};
+
 struct db {
 	MYSQL		*conn;
 	const char	*conf_path;
@@ -50,6 +61,9 @@ struct db {
 	long long	 budget_ms;	/* DB_BUDGET_MS or the option file's */
 	long long	 deadline;	/* ms: end of this request's budget */
 	long long	 next_connect;	/* ms: back-off after a failed connect */
+	enum ca_err	 connect_err;	/* how the last connect failed */
+	char		 connect_why[512];	/* and why, for the log */
+	struct db_tls	 tls;		/* db_set_tls; none by default */
 	/* Set by db_init; unit tests substitute fakes. */
 	enum ca_err	(*connect)(struct db *);
 	long long	(*clock)(void);	/* ms, monotonic */
@@ -65,6 +79,13 @@ void		db_begin(struct db *);
 /* The budget of each request from now on: DB_BUDGET_MIN_MS to
  * DB_BUDGET_MAX_MS (db-budget-ms in the option file). */
 void		db_set_budget(struct db *, long long ms);
+
+/*
+ * TLS as the option file asks for it (struct db_tls): when wanted, the
+ * server's certificate is verified (unless ssl-verify-server-cert=0) and
+ * a session without TLS is refused, never used in plaintext.
+ */
+void		db_set_tls(struct db *, const struct db_tls *);
 
 /*
  * One operation on a connected db. It returns CA_ERR_DB_UNAVAILABLE only

@@ -13,9 +13,9 @@ build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev
 # Run and test: database, web servers (nginx and spawn-fcgi for the other
 # FastCGI clients; Apache's mod_proxy_fcgi is in apache2), HTTP client,
 # Perl (prove), load generator, memory checker, cgi-fcgi for poking a
-# responder by hand.
+# responder by hand, openssl (certificates for tests/47-database-tls.t).
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
-	nginx spawn-fcgi perl wrk valgrind libfcgi-bin)
+	nginx spawn-fcgi perl wrk valgrind libfcgi-bin openssl)
 # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
 

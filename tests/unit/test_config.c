@@ -20,6 +20,58 @@ load(const char *text, struct config *cfg, char *why, size_t n)
 	return config_load(path, cfg, why, n);
 }
 
+#define SECRET	"cursor-secret=abcdefghijklmnopqrstuvwxyz0123456789\n"
+
+/* The connector's TLS options, as config.c sees them (struct db_tls). */
+static void
+test_tls(struct config *cfg, char *why, size_t n)
+{
+	is_int(load("[calls-api]\n" SECRET, cfg, why, n), CA_OK, "no TLS");
+	ok(!cfg->tls.wanted && cfg->tls.verify == -1, "  none wanted, "
+	    "verification not written");
+	is_int(load("[calls-api]\n" SECRET "ssl-ca=/dev/null\n", cfg, why, n),
+	    CA_OK, "ssl-ca");
+	ok(cfg->tls.wanted && cfg->tls.verify == -1, "  TLS wanted");
+	is_int(load("[calls-api]\n" SECRET "ssl_ca=/dev/null\n"
+	    "ssl_verify_server_cert = 0\n", cfg, why, n), CA_OK,
+	    "ssl-ca, ssl-verify-server-cert=0");
+	ok(cfg->tls.wanted && cfg->tls.verify == 0, "  read (underscores)");
+	is_int(load("[client]\ntls-version=TLSv1.3\nssl-verify-server-cert=1\n"
+	    "[calls-api]\n" SECRET, cfg, why, n), CA_OK,
+	    "in [client], which the connector reads too");
+	ok(cfg->tls.wanted && cfg->tls.verify == 1, "  read");
+	is_int(load("[mysqld]\nssl-ca=/dev/null\nssl-verify-server-cert\n"
+	    "[calls-api]\n" SECRET, cfg, why, n), CA_OK,
+	    "a group the connector does not read: ignored");
+	ok(!cfg->tls.wanted && cfg->tls.verify == -1, "  nothing wanted");
+	is_int(load("[calls-api]\n" SECRET "ssl-ca=\n", cfg, why, n), CA_OK,
+	    "ssl-ca without a path (the connector ignores it)");
+	ok(!cfg->tls.wanted, "  no TLS wanted");
+	is_int(load("[calls-api]\n" SECRET "ssl-enforce=1\n", cfg, why, n),
+	    CA_OK, "ssl-enforce=1");
+	ok(cfg->tls.wanted, "  TLS wanted");
+
+	is_int(load("[calls-api]\n" SECRET "ssl-ca=/dev/null\n"
+	    "ssl-verify-server-cert\n", cfg, why, n), CA_ERR_CONFIG,
+	    "bare ssl-verify-server-cert (the connector reads it as off)");
+	ok(strstr(why, "write ssl-verify-server-cert=1") != NULL &&
+	    strstr(why, ":4:") != NULL, "  says what to write, and where: %s",
+	    why);
+	is_int(load("[client]\ntls_verify_peer=true\n[calls-api]\n" SECRET,
+	    cfg, why, n), CA_ERR_CONFIG, "tls-verify-peer=true (atoi: off)");
+	is_int(load("[calls-api]\n" SECRET "ssl-enforce\n", cfg, why, n),
+	    CA_ERR_CONFIG, "bare ssl-enforce");
+	is_int(load("[calls-api]\n" SECRET "ssl-ca=/nonexistent/ca.pem\n",
+	    cfg, why, n), CA_ERR_CONFIG, "ssl-ca that cannot be read");
+	ok(strstr(why, "ssl-ca=/nonexistent/ca.pem: No such file") != NULL,
+	    "  names the option and the path: %s", why);
+	is_int(load("[calls-api]\n" SECRET "ssl-capath=/dev/null\n", cfg, why,
+	    n), CA_ERR_CONFIG, "ssl-capath that is not a directory");
+	is_int(load("[calls-api]\n" SECRET "ssl-cert=/dev/null\n"
+	    "ssl-key=/nonexistent.key\n", cfg, why, n), CA_ERR_CONFIG,
+	    "ssl-key that cannot be read");
+}
+
 int
 main(void)
 {
@@ -66,6 +118,7 @@ main(void)
 	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
 	    "789\nroute=api\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
 	    "bad route");
+	test_tls(&cfg, why, sizeof(why));
 	unlink(path);
 	is_int(config_load(path, &cfg, why, sizeof(why)), CA_ERR_CONFIG,
 	    "missing file");

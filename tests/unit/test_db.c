@@ -16,6 +16,7 @@
 static long long	 fake_now = 1000000;
 static int		 connects, connect_fails;
 static long long	 connect_cost;	/* ms a connect takes */
+static enum ca_err	 fail_with = CA_ERR_DB_UNAVAILABLE;	/* how */
 
 static long long
 fake_clock(void)
@@ -29,7 +30,7 @@ fake_connect(struct db *db)
 	connects++;
 	fake_now += connect_cost;
 	if (connect_fails)
-		return CA_ERR_DB_UNAVAILABLE;
+		return fail_with;
 	/* A real handle, never connected: db_close may close it. */
 	return (db->conn = mysql_init(NULL)) != NULL ? CA_OK : CA_ERR_INTERNAL;
 }
@@ -65,6 +66,7 @@ fresh(struct db *db)
 	db->clock = fake_clock;
 	connects = connect_fails = 0;
 	connect_cost = 0;
+	fail_with = CA_ERR_DB_UNAVAILABLE;
 	fake_now += 100000;	/* past any back-off */
 }
 
@@ -252,6 +254,30 @@ test_backoff(void)
 	is_int(db_run(&db, fake_op, &s), CA_OK, "after the back-off: "
 	    "connects again");
 	ok(connects == 2 && s.runs == 1, "  one more connect, one run");
+
+	/* A wrong option file stays a 500 while backing off, not a 503. */
+	fresh(&db);
+	connect_fails = 1;
+	fail_with = CA_ERR_CONFIG;
+	snprintf(db.connect_why, sizeof(db.connect_why), "stale");
+	db_begin(&db);
+	is_int(db_run(&db, fake_op, &s), CA_ERR_CONFIG,
+	    "connect failed on the configuration: 500");
+	fake_now += 100;
+	db_begin(&db);
+	is_int(db_run(&db, fake_op, &s), CA_ERR_CONFIG,
+	    "  and 500 again while backing off");
+	ok(connects == 1 && !logged("stale"), "  without a connect, nor an "
+	    "earlier attempt's reason");
+	fail_with = CA_ERR_DB_UNAVAILABLE;
+	fake_now += DB_RETRY_DELAY_MS;
+	db_begin(&db);
+	is_int(db_run(&db, fake_op, &s), CA_ERR_DB_UNAVAILABLE,
+	    "server down at the next attempt: 503");
+	fake_now += 100;
+	db_begin(&db);
+	is_int(db_run(&db, fake_op, &s), CA_ERR_DB_UNAVAILABLE,
+	    "  and 503 while backing off");
 	db_close(&db);
 }
 
