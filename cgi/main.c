@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "../lib/app.h"
+#include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
@@ -132,16 +133,23 @@ read_request(FCGX_ParamArray envp, struct request *req)
 /*
  * The app, opened on the first request. Its config: CALLS_API_CONF from
  * the process environment (conf, FcgidInitialEnv), else from the request
- * (Apache SetEnv), else the compiled-in default.
+ * (Apache SetEnv), else ~/calls-api.cnf of the user we run as when it
+ * exists (suEXEC passes neither), else the compiled-in default.
  */
 static struct app *
 open_app(char **conf, FCGX_ParamArray envp)
 {
 	const char	*env;
+	char		 path[4096];
 
 	if (*conf == NULL) {
-		if ((env = param(envp, CONF_ENV)) == NULL)
-			env = CALLS_API_DEFAULT_CONF;
+		if ((env = param(envp, CONF_ENV)) == NULL) {
+			if (conf_path_default(path, sizeof(path),
+			    getenv("HOME"), getuid(), "/etc/passwd",
+			    CALLS_API_DEFAULT_CONF) == -1)
+				return NULL;
+			env = path;
+		}
 		if ((*conf = strdup(env)) == NULL)
 			return NULL;
 	}
