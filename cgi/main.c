@@ -49,6 +49,7 @@
 #include "../lib/app.h"
 #include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
+#include "../lib/key_admin.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
 #ifndef CALLS_API_DEFAULT_CONF
@@ -307,13 +308,30 @@ serve_fastcgi(char **conf)
 	return 0;
 }
 
+/*
+ * 1 when run from a shell: no CGI environment, no FastCGI listener.
+ * Apache's mod_cgi turns a query string without '=' ("?key+list") into
+ * argv, so under a web server argv never selects a command.
+ */
+static int
+from_shell(void)
+{
+	return getenv("GATEWAY_INTERFACE") == NULL &&
+	    getenv("REQUEST_METHOD") == NULL && FCGX_IsCGI();
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sigaction	 sa;
 	char			*conf = NULL;
 	const char		*env;
 	int			 rc;
+
+	/* calls-api key create|list|revoke (lib/key_admin.c). */
+	if (argc > 1 && strcmp(argv[1], "key") == 0 && from_shell())
+		return key_admin_main(argc - 1, argv + 1,
+		    CALLS_API_DEFAULT_CONF);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;

@@ -80,28 +80,23 @@ set_option(struct config *cfg, const char *key, const char *value,
 	return 0;
 }
 
+/* set_option as a config_scan callback. */
+static int
+load_option(void *arg, const char *key, const char *value, char *why,
+    size_t whylen)
+{
+	return set_option(arg, key, value, why, whylen);
+}
+
 enum ca_err
-config_load(const char *path, struct config *cfg, char *why, size_t whylen)
+config_scan(const char *path, const char *group, config_option_fn *fn,
+    void *arg, char *why, size_t whylen)
 {
 	FILE		*f = NULL;
 	char		 line[1024], *s, *eq, *key, *value;
 	int		 in_group = 0, lineno = 0;
 	enum ca_err	 rc = CA_ERR_CONFIG;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
-	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
-	cfg->db_budget_ms = DB_BUDGET_MS;
-
-	if (path == NULL || *path == '\0') {
-		snprintf(why, whylen, "CALLS_API_CONF is not set");
-		goto out;
-	}
-	if (strlen(path) >= sizeof(cfg->path)) {
-		snprintf(why, whylen, "config path too long");
-		goto out;
-	}
-	memcpy(cfg->path, path, strlen(path) + 1);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(why, whylen, "cannot open %s: %s", path,
 		    strerror(errno));
@@ -118,27 +113,24 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 		if (*s == '\0' || *s == '#' || *s == ';' || *s == '!')
 			continue;
 		if (*s == '[') {
-			in_group = strcmp(s, "[" CONFIG_GROUP "]") == 0;
+			s[strcspn(s, "]")] = '\0';
+			in_group = strcmp(trim(s + 1), group) == 0;
 			continue;
 		}
 		if (!in_group)
 			continue;
 		if ((eq = strchr(s, '=')) == NULL)
-			continue;	/* a flag option, for the connector */
-		*eq = '\0';
+			eq = s + strlen(s);	/* a flag option */
+		else
+			*eq++ = '\0';
 		key = trim(s);
-		value = trim(eq + 1);
+		value = trim(eq);
 		normalise(key, &value);
-		if (set_option(cfg, key, value, why, whylen) == -1)
+		if (fn(arg, key, value, why, whylen) == -1)
 			goto out;
 	}
 	if (ferror(f)) {
 		snprintf(why, whylen, "cannot read %s", path);
-		goto out;
-	}
-	if (cfg->secret_len == 0) {
-		snprintf(why, whylen, "%s: no cursor-secret in [%s]", path,
-		    CONFIG_GROUP);
 		goto out;
 	}
 	rc = CA_OK;
@@ -146,4 +138,53 @@ out:
 	if (f != NULL)
 		fclose(f);
 	return rc;
+}
+
+/* config_scan callback: notes that the group has at least one line. */
+static int
+note_present(void *arg, const char *key, const char *value, char *why,
+    size_t whylen)
+{
+	(void)key;
+	(void)value;
+	(void)why;
+	(void)whylen;
+	*(int *)arg = 1;
+	return 0;
+}
+
+enum ca_err
+config_has_group(const char *path, const char *group, int *present,
+    char *why, size_t whylen)
+{
+	*present = 0;
+	return config_scan(path, group, note_present, present, why, whylen);
+}
+
+enum ca_err
+config_load(const char *path, struct config *cfg, char *why, size_t whylen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
+	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
+	cfg->db_budget_ms = DB_BUDGET_MS;
+
+	if (path == NULL || *path == '\0') {
+		snprintf(why, whylen, "CALLS_API_CONF is not set");
+		return CA_ERR_CONFIG;
+	}
+	if (strlen(path) >= sizeof(cfg->path)) {
+		snprintf(why, whylen, "config path too long");
+		return CA_ERR_CONFIG;
+	}
+	memcpy(cfg->path, path, strlen(path) + 1);
+	if (config_scan(path, CONFIG_GROUP, load_option, cfg, why, whylen) !=
+	    CA_OK)
+		return CA_ERR_CONFIG;
+	if (cfg->secret_len == 0) {
+		snprintf(why, whylen, "%s: no cursor-secret in [%s]", path,
+		    CONFIG_GROUP);
+		return CA_ERR_CONFIG;
+	}
+	return CA_OK;
 }
