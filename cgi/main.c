@@ -326,12 +326,21 @@ main(int argc, char **argv)
 	struct sigaction	 sa;
 	char			*conf = NULL;
 	const char		*env;
+	char			 home_conf[4096];
 	int			 rc;
 
-	/* calls-api key create|list|revoke (lib/key_admin.c). */
-	if (argc > 1 && strcmp(argv[1], "key") == 0 && from_shell())
-		return key_admin_main(argc - 1, argv + 1,
-		    CALLS_API_DEFAULT_CONF);
+	/*
+	 * calls-api key create|list|revoke (lib/key_admin.c); without
+	 * --conf or CALLS_API_CONF, the ~/calls-api.cnf the responder would
+	 * find (lib/conf_path.c).
+	 */
+	if (argc > 1 && strcmp(argv[1], "key") == 0 && from_shell()) {
+		if (conf_path_default(home_conf, sizeof(home_conf),
+		    getenv("HOME"), getuid(), "/etc/passwd",
+		    CALLS_API_DEFAULT_CONF) == -1)
+			return 1;
+		return key_admin_main(argc - 1, argv + 1, home_conf);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;

@@ -332,7 +332,7 @@ must('install', '-m', '0644', $tarball, "$tmp/upload/$tarname");
 my $cbin = "$tmp/custbin";
 mkdir $cbin, 0755 or die;
 for my $tool (qw(sh tar gzip mkdir mv cp rm chmod cat sed od tr head id ls
-    stat mariadb sha256sum cut)) {
+    stat mariadb)) {
 	my $path = `sh -c "command -v $tool"`;
 	chomp $path;
 	die "no $tool on this machine\n" unless $path;
@@ -424,18 +424,21 @@ SELECT CONCAT('call_o', i), 'org_other', '+15550000002', 'agent_b',
 FROM n;
 SQL
 
-# SEAM (until fix/keys is merged): the key made as scripts/db.sh key does,
-# by the customer with SQL.
+# The key: the release's own binary, from the customer's shell. No --conf
+# and no CALLS_API_CONF: it finds ~/calls-api.cnf (HOME).
 my $key;
 {
-	my $out = customer_ok('creates an API key', <<"SH");
-k=ck_\$(head -c 600 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 40)
-h=\$(printf '%s' "\$k" | sha256sum | cut -d' ' -f1)
-@{[ mariadb_cmd() ]} -e "INSERT INTO api_keys (key_hash, client_id, label) VALUES ('\$h', 'org_cust', 'shared-host test')"
-echo "\$k"
-SH
-	($key) = $out =~ /^(ck_\S+)\s*$/m;
-	ok(defined $key, 'a key was printed') or diag($out);
+	my $out = customer_ok('creates an API key with calls-api key create',
+	    "~/public_html/api/calls-api key create org_cust "
+	    . "--label 'shared-host test' > ~/key.txt\nhead -1 ~/key.txt");
+	($key) = $out =~ /^(ck_[A-Za-z0-9]+)\s*$/m;
+	ok(defined $key, 'the key is the first line of its output')
+	    or diag($out);
+	my $list = customer_ok('lists it with calls-api key list',
+	    '~/public_html/api/calls-api key list org_cust');
+	like($list, qr/shared-host test/, '... by its label');
+	unlike($list, qr/\Q$key\E/, '... never the key') if defined $key;
+	$key //= 'none';
 }
 
 my @expected = split /\n/, admin_sql("SELECT call_sid FROM calls WHERE "
@@ -521,6 +524,12 @@ for my $variant (qw(cgi fcgid)) {
 	    "$variant: next_cursor walk at limit 7: every row once, in order");
 	my $nokey = get('/calls', 0);
 	is($nokey->{status}, 401, "$variant: no key, 401");
+	# A path that is not the config's route reaches the program: 404.
+	my $other = get('/calls-api', 1);
+	is($other->{status}, 404, "$variant: /~$cust/api/calls-api (not the "
+	    . 'route): 404');
+	is($other->{json} && $other->{json}{error}{code}, 'not_found',
+	    "$variant: ... not_found");
 	for my $f ('schema.sql', 'calls-api.cnf.example', "htaccess-$variant",
 	    '.htaccess') {
 		my $r = $http->get("$base/$f");
@@ -564,6 +573,22 @@ htaccess('cgi');
 	like($log, qr/config: .*calls-api\.cnf/, '... and the error log '
 	    . 'names the config file');
 	customer_ok('chmod 600 ~/calls-api.cnf', 'chmod 600 ~/calls-api.cnf');
+}
+
+# suEXEC refuses a program in a directory others (or the group) may
+# write: Apache's own 500 page, the reason in suexec.log only.
+{
+	customer_ok('chmod 775 ~/public_html/api', 'chmod 775 ~/public_html/api');
+	my $off = -s $SUEXEC_LOG // 0;
+	my $r = get('/calls', 1);
+	is($r->{status}, 500, 'group-writable directory: 500');
+	ok(!$r->{json}, "... Apache's page, not JSON");
+	like(log_since($SUEXEC_LOG, $off), qr/directory is writable by others/,
+	    '... suexec.log: directory is writable by others');
+	like(log_since("$adir/error.log", 0), qr/(?:Premature end of script headers|End of script output before headers)/,
+	    '... error log: end of script output before headers');
+	customer_ok('chmod 755 ~/public_html/api', 'chmod 755 ~/public_html/api');
+	is(get('/calls', 1)->{status}, 200, '... and 200 again after chmod 755');
 }
 
 # Database down: 503 and a log line.
