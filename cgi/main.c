@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "../lib/app.h"
+#include "../lib/cli.h"
 #include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
 #include "../lib/key_admin.h"
@@ -341,6 +342,11 @@ main(int argc, char **argv)
 			return 1;
 		return key_admin_main(argc - 1, argv + 1, home_conf);
 	}
+
+	/* From a shell, with arguments: a command (never under CGI, whose
+	 * query string may arrive as arguments). */
+	if (argc > 1 && getenv("GATEWAY_INTERFACE") == NULL)
+		return cli_main(argc, argv, stdout, stderr);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;

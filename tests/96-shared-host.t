@@ -12,7 +12,8 @@
 # customer (privileges on that database only).
 #
 # The customer (runuser, a PATH with no compiler and no package tool, every
-# step checks its uid): uploads and unpacks the release tarball into
+# step checks its uid): uploads and unpacks the release tarball (made by
+# scripts/release.sh from the static binary, CALLS_API_STATIC_BIN) into
 # ~/public_html/api (URL http://HOST/~USER/api/calls), writes the config
 # in ~ with mode 600, imports schema.sql with the mariadb client over TCP,
 # creates a key with `calls-api key create`, inserts calls, and the API
@@ -42,6 +43,11 @@ my $SUEXEC = '/usr/lib/apache2/suexec';
 my $SUEXEC_CUSTOM = '/usr/lib/apache2/suexec-custom';
 my $SUEXEC_LOG = '/var/log/apache2/suexec.log';	# compiled into suexec
 
+my $STATIC = $ENV{CALLS_API_STATIC_BIN};
+plan skip_all => 'CALLS_API_STATIC_BIN is unset (make static; make check '
+    . 'sets it when build/static/calls-api exists, not on the sanitizer '
+    . 'build)' unless $STATIC;
+die "CALLS_API_STATIC_BIN=$STATIC is not an executable\n" unless -x $STATIC;
 plan skip_all => 'needs root: creates users, runs Apache with suEXEC'
     if $> != 0;
 plan skip_all => "needs apache2-suexec-custom ($SUEXEC_CUSTOM; "
@@ -305,24 +311,16 @@ sub slurp {
 }
 
 # ---- The release tarball ---------------------------------------------------
-# SEAM (until fix/release is merged): the tarball's layout assembled from
-# the dynamic build.
+# The release tarball, made by scripts/release.sh (what `make release`
+# runs) from the static binary, into our own directory.
 my $tarball;
 {
-	my $bin = $ENV{CALLS_API_BIN} // "$TOP/build/calls-api";
-	my $v = 'seam';
-	my $d = "$tmp/build/calls-api-$v";
-	remove_tree("$tmp/build");
-	mkdir "$tmp/build";
-	mkdir $d, 0755 or die;
-	must('install', '-m', '0755', $bin, "$d/calls-api");
-	must('install', '-m', '0644', "$TOP/apache/htaccess-cgi",
-	    "$TOP/apache/htaccess-fcgid", "$TOP/calls-api.cnf.example", $d);
-	must('install', '-m', '0644', "$TOP/schema/10-tables.sql",
-	    "$d/schema.sql");
-	must('tar', '-C', "$tmp/build", '-czf',
-	    "$tmp/build/calls-api-$v-linux-x86_64.tar.gz", "calls-api-$v");
-	$tarball = "$tmp/build/calls-api-$v-linux-x86_64.tar.gz";
+	my ($rc, $out) = run_logged("$TOP/scripts/release.sh", $STATIC,
+	    "$tmp/dist");
+	my @tgz = glob("$tmp/dist/calls-api-*-linux-x86_64.tar.gz");
+	ok($rc == 0 && @tgz == 1, 'release.sh made the release tarball')
+	    or die "no release tarball (see $LOG)\n";
+	$tarball = $tgz[0];
 }
 my ($tarname) = $tarball =~ m{([^/]+)\z};
 my ($topdir) = $tarname =~ /^(calls-api-.*)-linux-x86_64\.tar\.gz\z/;
