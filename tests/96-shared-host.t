@@ -502,13 +502,14 @@ sub log_since {
 	return substr($all, $offset);
 }
 
-# The calls-api processes of the customer (mod_fcgid's), as "pid user".
+# The processes running the customer's calls-api (mod_fcgid's), as
+# "pid user"; other tests' responders elsewhere on the machine are not ours.
 sub responder_procs {
 	my @p;
-	for my $line (`ps -e -o pid=,user:32=,comm=`) {
-		my ($pid, $user, $comm) = $line =~ /^\s*(\d+)\s+(\S+)\s+(\S+)/
-		    or next;
-		push @p, "$pid $user" if $comm eq 'calls-api';
+	for my $line (`ps -e -o pid=,user:32=`) {
+		my ($pid, $user) = $line =~ /^\s*(\d+)\s+(\S+)/ or next;
+		my $exe = readlink "/proc/$pid/exe" // next;
+		push @p, "$pid $user" if $exe eq "$api/calls-api";
 	}
 	return @p;
 }
