@@ -35,7 +35,6 @@ use File::Path qw(remove_tree);
 use HTTP::Tiny;
 use Time::HiRes ();
 use JSON::PP;
-use POSIX qw(WNOHANG);
 use Stack;
 
 my $TOP = Stack::top();
@@ -53,12 +52,7 @@ plan skip_all => 'needs root: creates users, runs Apache with suEXEC'
 plan skip_all => "needs apache2-suexec-custom ($SUEXEC_CUSTOM; "
     . 'scripts/deps.sh installs it)' unless -u $SUEXEC_CUSTOM;
 plan skip_all => "$SUEXEC is not suexec-custom (update-alternatives "
-    . '--config suexec)' unless (readlink_all($SUEXEC) // '') eq $SUEXEC_CUSTOM;
-
-sub readlink_all {
-	my $p = Cwd::realpath($_[0]);
-	return $p;
-}
+    . '--config suexec)' unless (Cwd::realpath($SUEXEC) // '') eq $SUEXEC_CUSTOM;
 
 # ---- Log file, kept on failure --------------------------------------------
 my $LOG = "/tmp/calls-api-96-shared-host.$$.log";
@@ -75,6 +69,7 @@ my $suexec_log_existed = -e $SUEXEC_LOG;
 my $suexec_log_start = -s $SUEXEC_LOG // 0;
 my $apache_pidfile = "$tmp/apache/httpd.pid";
 my $st;					# the MariaDB
+my $host_made = 1;			# from here on, END cleans up
 
 sub sh_quote { my $s = shift; $s =~ s/'/'\\''/g; return "'$s'" }
 
@@ -139,15 +134,17 @@ sub host_cleanup {
 	remove_tree($tmp);
 }
 
-my $failed_already;
+# A skip ends the test before anything was made: nothing to undo then.
 END {
 	my $rc = $?;
-	host_cleanup();
-	my $builder = Test::More->builder;
-	if ($rc || !$builder->is_passing || $ENV{CALLS_API_KEEP_LOG}) {
-		print STDERR "# full log: $LOG\n";
-	} else {
-		unlink $LOG;
+	if ($host_made) {
+		host_cleanup();
+		if ($rc || !Test::More->builder->is_passing ||
+		    $ENV{CALLS_API_KEEP_LOG}) {
+			print STDERR "# full log: $LOG\n";
+		} else {
+			unlink $LOG;
+		}
 	}
 	$? = $rc;
 }
