@@ -243,9 +243,15 @@ setup() {
 	fi
 	# Key administration (calls-api key ...) as the admin: the OS user
 	# over the socket (unix_socket authentication, no password here);
-	# also added to a config made before there was such a group.
+	# also added to a config made before there was such a group. First
+	# in the file, so that lines appended to it stay in [calls-api].
 	if ! grep -q '^\[calls-api-admin\]' "$conf"; then
-		printf '\n[calls-api-admin]\nuser=%s\n' "$admin" >>"$conf"
+		{
+			printf '[calls-api-admin]\nuser=%s\n\n' "$admin"
+			cat "$conf"
+		} >"$conf.tmp"
+		chmod 0644 "$conf.tmp"
+		mv "$conf.tmp" "$conf"
 	fi
 }
 

@@ -47,7 +47,8 @@ like($text, qr/^\[calls-api-admin\]\nuser=\S+$/m,
     'db.sh gives the run dir an admin group');
 $text =~ s/^key-cache-seconds=\d+$/key-cache-seconds=0/m or die;
 spew($conf, $text);
-(my $responder_only = $text) =~ s/\n\[calls-api-admin\].*//s;
+(my $responder_only = $text) =~ s/^\[calls-api-admin\]\n[^\[]*//m or die;
+like($responder_only, qr/^\[calls-api\]\n/, 'the responder\'s group alone');
 spew("$dir/responder.cnf", $responder_only);
 
 $st->start_web('apache');
