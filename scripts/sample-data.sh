@@ -49,6 +49,12 @@ if [ ! -e "$keys" ]; then
 				cat "$keys.log" >&2
 				exit 1
 			}
+			# A binary from before calls-api key answers as CGI.
+			if ! [[ $key =~ ^ck_[A-Za-z0-9]{40}$ ]]; then
+				echo "sample-data: $bin key create gave no key" \
+				    "(a calls-api without key commands?)" >&2
+				exit 1
+			fi
 			echo "$client $key"
 		done >"$keys.tmp"
 	)
