@@ -40,7 +40,7 @@ create(const struct key_cmd *cmd, struct key_store *ks, key_random_fn *rnd,
 {
 	char		 key[KEY_SIZE], hash[KEY_HASH_HEX_SIZE];
 	enum ca_err	 e;
-	int		 known = 0;
+	int		 known = 0, printed;
 
 	if (!cmd->new_client) {
 		if ((e = ks->ops->client_known(ks, cmd->client_id, &known)) !=
@@ -55,17 +55,26 @@ create(const struct key_cmd *cmd, struct key_store *ks, key_random_fn *rnd,
 	if (key_generate(rnd, key) == -1)
 		return fail(err, CA_ERR_INTERNAL, "%s", "no random bytes from "
 		    "the system (getrandom)");
-	e = auth_key_hash(key, KEY_LEN, hash) == -1 ? CA_ERR_INTERNAL :
-	    ks->ops->insert(ks, hash, cmd->client_id, cmd->label);
-	if (e == CA_OK) {
-		/* The key, once, alone on the first line. */
-		if (fprintf(out, "%s\n", key) < 0 || fflush(out) != 0)
-			e = CA_ERR_INTERNAL;
+	if (auth_key_hash(key, KEY_LEN, hash) == -1) {
+		OPENSSL_cleanse(key, sizeof(key));
+		return fail(err, CA_ERR_INTERNAL, "%s", "cannot hash the key");
 	}
+	if ((e = ks->ops->insert(ks, hash, cmd->client_id, cmd->label)) !=
+	    CA_OK) {
+		OPENSSL_cleanse(key, sizeof(key));
+		return store_fail(err, ks, e);
+	}
+	/* The key, once, alone on the first line. */
+	printed = fprintf(out, "%s\n", key) >= 0 && fflush(out) == 0;
 	OPENSSL_cleanse(key, sizeof(key));
-	if (e != CA_OK)
-		return ks->why[0] != '\0' ? store_fail(err, ks, e) :
-		    fail(err, e, "%s", "cannot write the key");
+	if (!printed) {
+		/* Nobody will ever see it: it must not stay live. */
+		e = ks->ops->revoke(ks, hash, &printed);
+		return fail(err, CA_ERR_INTERNAL, "cannot write the key to "
+		    "stdout; key %.*s was stored and %s", KEY_PREFIX_LEN, hash,
+		    e == CA_OK ? "at once revoked" : "could not be revoked: "
+		    "revoke it");
+	}
 	fprintf(err, PREFIX "created key %.*s for '%s'; it is shown only "
 	    "this once (only its SHA-256 is stored)\n", KEY_PREFIX_LEN, hash,
 	    cmd->client_id);

@@ -29,7 +29,6 @@ enum key_sql {
 
 /* Every statement of key administration. */
 static const char *const key_sql[KEY_SQL__COUNT] = {
-	[KEY_SQL_WHOAMI] = "SELECT CURRENT_USER(), DATABASE()",
 	[KEY_SQL_KNOWN] = "SELECT EXISTS (SELECT 1 FROM calls"
 	    " WHERE client_id = ?) OR EXISTS (SELECT 1 FROM agents"
 	    " WHERE client_id = ?) OR EXISTS (SELECT 1 FROM api_keys"
@@ -45,8 +44,9 @@ static const char *const key_sql[KEY_SQL__COUNT] = {
 	/* The prefix is hex digits only: no LIKE wildcard in it. */
 	[KEY_SQL_FIND] = KEY_COLUMNS " WHERE key_hash LIKE CONCAT(?, '%')"
 	    " ORDER BY created_at, key_hash LIMIT 10",
-	[KEY_SQL_REVOKE] = "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6)"
-	    " WHERE key_hash = ? AND revoked_at IS NULL",
+	[KEY_SQL_REVOKE] = ("UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6)"
+	    " WHERE key_hash = ? AND revoked_at IS NULL"),
+	[KEY_SQL_WHOAMI] = "SELECT CURRENT_USER(), DATABASE()",
 };
 
 /* What each statement needs, for the message when it is refused. */

@@ -222,10 +222,30 @@ test_create(void)
 	    "client check refused");
 	fk.fail_known = CA_OK;
 
+	/* stdout full: the stored key is revoked, nobody could use it. */
+	{
+		struct key_cmd	 cmd;
+		char		*argv[] = { (char *)"key", (char *)"create",
+				    (char *)"org_a", NULL };
+		char		 why[256];
+		FILE		*full = fopen("/dev/full", "w");
+		FILE		*err = fopen("/dev/null", "w");
+
+		if (full == NULL || err == NULL ||
+		    key_cli_parse(3, argv, &cmd, why, sizeof(why)) != CA_OK)
+			exit(1);
+		is_int(key_admin_run(&cmd, &ks, rnd, full, err),
+		    CA_ERR_INTERNAL, "stdout full: internal error");
+		ok(fk.n == 4 && fk.row[3].revoked[0] != '\0',
+		    "the key that could not be shown is revoked");
+		fclose(full);
+		fclose(err);
+	}
+
 	rnd_fail = 1;
 	is_int(run("create", "org_a", NULL, NULL), CA_ERR_INTERNAL,
 	    "no random bytes: internal error");
-	ok(out_text[0] == '\0' && fk.inserts == 3, "nothing printed or stored");
+	ok(out_text[0] == '\0' && fk.inserts == 4, "nothing printed or stored");
 	rnd_fail = 0;
 }
 
@@ -275,6 +295,11 @@ test_revoke(void)
 	ok(fk.row[0].revoked[0] == '\0' && fk.row[1].revoked[0] == '\0',
 	    "revokes none of them");
 	is_int(ca_exit_status(CA_ERR_KEY_AMBIGUOUS), 8, "exit 8");
+
+	is_int(run("revoke", "0123456789ab000", NULL, NULL),
+	    CA_ERR_KEY_AMBIGUOUS, "a prefix of two keys: ambiguous");
+	ok(fk.row[0].revoked[0] == '\0' && fk.row[1].revoked[0] == '\0',
+	    "revokes neither");
 
 	is_int(run("revoke", "0123456789ab0001", NULL, NULL), CA_OK,
 	    "a unique prefix revokes");
