@@ -59,6 +59,8 @@ LIB_LIBS	:= $(CONNECTOR_C)/lib/libmariadbclient.a -lssl -lcrypto -lz \
 		   -lpthread -ldl -lm
 LDHARDENING	 = -static -Wl,-z,relro,-z,now
 STATIC_DEFINES	 = -DCALLS_API_STATIC
+# A rebuilt connector relinks the binary (its headers: the .d files).
+$(BUILD)/calls-api: $(CONNECTOR_C)/lib/libmariadbclient.a
 endif
 STATIC_BIN	:= build/static/calls-api
 PKG_LIBS	:= $(shell pkg-config --libs jansson 2>/dev/null) $(LIB_LIBS)

@@ -30,6 +30,10 @@
  *
  * Without a FastCGI listener (FCGX_IsCGI(): plain CGI under mod_cgi) it
  * serves the one request of the CGI environment, as FCGI_Accept() would.
+ *
+ * Run from a shell with arguments (and not as a CGI script, which Apache
+ * may hand the words of a query string as arguments) it runs a command
+ * instead: lib/cli.c (--version, --help).
  */
 #include <fastcgi.h>
 #include <fcgiapp.h>

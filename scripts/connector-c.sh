@@ -112,8 +112,10 @@ fetch() {
 	    die "apt-get update of the private source list failed (see $apt/update.log)"
 	if ! (cd "$dl" && apt-get "${o[@]}" source --download-only \
 	    "mariadb=$PIN_VERSION") >"$apt/source.log" 2>&1; then
-		echo "connector-c: mariadb=$PIN_VERSION is not on $MIRROR (see $apt/source.log)." >&2
-		echo "connector-c: versions there now:" >&2
+		echo "connector-c: mariadb=$PIN_VERSION could not be fetched from $MIRROR" \
+		    "(see $apt/source.log)." >&2
+		echo "connector-c: versions its indexes list now (a listed one may" \
+		    "still be missing from the mirror):" >&2
 		apt-cache "${o[@]}" showsrc mariadb 2>/dev/null |
 		    sed -n 's/^Version: /connector-c:   /p' >&2 || true
 		die "move the pin: set PIN_VERSION, PIN_ORIG_SHA256 and PIN_DEBIAN_SHA256 in $0 (its header says how)"
