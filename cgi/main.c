@@ -52,7 +52,9 @@
 
 #include "../lib/app.h"
 #include "../lib/cli.h"
+#include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
+#include "../lib/key_admin.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
 #ifndef CALLS_API_DEFAULT_CONF
@@ -137,16 +139,23 @@ read_request(FCGX_ParamArray envp, struct request *req)
 /*
  * The app, opened on the first request. Its config: CALLS_API_CONF from
  * the process environment (conf, FcgidInitialEnv), else from the request
- * (Apache SetEnv), else the compiled-in default.
+ * (Apache SetEnv), else ~/calls-api.cnf of the user we run as when it
+ * exists (suEXEC passes neither), else the compiled-in default.
  */
 static struct app *
 open_app(char **conf, FCGX_ParamArray envp)
 {
 	const char	*env;
+	char		 path[4096];
 
 	if (*conf == NULL) {
-		if ((env = param(envp, CONF_ENV)) == NULL)
-			env = CALLS_API_DEFAULT_CONF;
+		if ((env = param(envp, CONF_ENV)) == NULL) {
+			if (conf_path_default(path, sizeof(path),
+			    getenv("HOME"), getuid(), "/etc/passwd",
+			    CALLS_API_DEFAULT_CONF) == -1)
+				return NULL;
+			env = path;
+		}
 		if ((*conf = strdup(env)) == NULL)
 			return NULL;
 	}
@@ -304,13 +313,39 @@ serve_fastcgi(char **conf)
 	return 0;
 }
 
+/*
+ * 1 when run from a shell: no CGI environment, no FastCGI listener.
+ * Apache's mod_cgi turns a query string without '=' ("?key+list") into
+ * argv, so under a web server argv never selects a command.
+ */
+static int
+from_shell(void)
+{
+	return getenv("GATEWAY_INTERFACE") == NULL &&
+	    getenv("REQUEST_METHOD") == NULL && FCGX_IsCGI();
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sigaction	 sa;
 	char			*conf = NULL;
 	const char		*env;
+	char			 home_conf[4096];
 	int			 rc;
+
+	/*
+	 * calls-api key create|list|revoke (lib/key_admin.c); without
+	 * --conf or CALLS_API_CONF, the ~/calls-api.cnf the responder would
+	 * find (lib/conf_path.c).
+	 */
+	if (argc > 1 && strcmp(argv[1], "key") == 0 && from_shell()) {
+		if (conf_path_default(home_conf, sizeof(home_conf),
+		    getenv("HOME"), getuid(), "/etc/passwd",
+		    CALLS_API_DEFAULT_CONF) == -1)
+			return 1;
+		return key_admin_main(argc - 1, argv + 1, home_conf);
+	}
 
 	/* From a shell, with arguments: a command (never under CGI, whose
 	 * query string may arrive as arguments). */

@@ -134,7 +134,7 @@ tls_switch(const char *key)
  * would turn verification off. Only 0 and 1 are taken.
  */
 static int
-tls_option(struct config *cfg, const char *key, const char *value,
+tls_option(struct db_tls *tls, const char *key, const char *value,
     char *why, size_t whylen)
 {
 	size_t	 i;
@@ -150,9 +150,9 @@ tls_option(struct config *cfg, const char *key, const char *value,
 			return -1;
 		}
 		if (sw == 1)
-			cfg->tls.verify = value[0] == '1';
+			tls->verify = value[0] == '1';
 		else if (value[0] == '1')
-			cfg->tls.wanted = 1;
+			tls->wanted = 1;
 		return 0;
 	}
 	for (i = 0; i < sizeof(tls_keys) / sizeof(tls_keys[0]); i++) {
@@ -166,44 +166,31 @@ tls_option(struct config *cfg, const char *key, const char *value,
 			    strerror(errno));
 			return -1;
 		}
-		cfg->tls.wanted = 1;
+		tls->wanted = 1;
 		return 0;
 	}
 	return 0;
 }
 
-/* 1 for a group header the connector reads, [calls-api] among them. */
-static int
-connector_group(const char *s)
-{
-	return strcmp(s, "[client]") == 0 || strcmp(s, "[client-server]") == 0 ||
-	    strcmp(s, "[client-mariadb]") == 0 ||
-	    strcmp(s, "[" CONFIG_GROUP "]") == 0;
-}
+/*
+ * The scanner under config_scan and config_load: every "key = value" line
+ * of the groups that in(group) accepts (it returns flags, 0 to skip the
+ * group), handed to fn with those flags; value is NULL for a bare flag.
+ * Errors from fn are prefixed with "path:line: " when where is set.
+ */
+typedef int	scan_fn(void *arg, int flags, const char *key,
+		    const char *value, char *why, size_t whylen);
 
-enum ca_err
-config_load(const char *path, struct config *cfg, char *why, size_t whylen)
+static enum ca_err
+scan(const char *path, int (*in)(const char *group, const void *arg),
+    const void *in_arg, scan_fn *fn, void *arg, int where, char *why,
+    size_t whylen)
 {
 	FILE		*f = NULL;
 	char		 line[1024], *s, *eq, *key, *value;
-	int		 in_group = 0, in_connector = 0, lineno = 0;
+	int		 flags = 0, lineno = 0;
 	enum ca_err	 rc = CA_ERR_CONFIG;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
-	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
-	cfg->db_budget_ms = DB_BUDGET_MS;
-	cfg->tls.verify = -1;
-
-	if (path == NULL || *path == '\0') {
-		snprintf(why, whylen, "CALLS_API_CONF is not set");
-		goto out;
-	}
-	if (strlen(path) >= sizeof(cfg->path)) {
-		snprintf(why, whylen, "config path too long");
-		goto out;
-	}
-	memcpy(cfg->path, path, strlen(path) + 1);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(why, whylen, "cannot open %s: %s", path,
 		    strerror(errno));
@@ -220,11 +207,11 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 		if (*s == '\0' || *s == '#' || *s == ';' || *s == '!')
 			continue;
 		if (*s == '[') {
-			in_group = strcmp(s, "[" CONFIG_GROUP "]") == 0;
-			in_connector = connector_group(s);
+			s[strcspn(s, "]")] = '\0';
+			flags = in(trim(s + 1), in_arg);
 			continue;
 		}
-		if (!in_connector)
+		if (flags == 0)
 			continue;
 		value = NULL;
 		if ((eq = strchr(s, '=')) != NULL) {
@@ -233,21 +220,14 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 		}
 		key = trim(s);
 		normalise(key, value != NULL ? &value : NULL);
-		if (tls_option(cfg, key, value, why, whylen) == -1) {
-			config_where(path, lineno, why, whylen);
+		if (fn(arg, flags, key, value, why, whylen) == -1) {
+			if (where)
+				config_where(path, lineno, why, whylen);
 			goto out;
 		}
-		if (in_group && value != NULL &&
-		    set_option(cfg, key, value, why, whylen) == -1)
-			goto out;
 	}
 	if (ferror(f)) {
 		snprintf(why, whylen, "cannot read %s", path);
-		goto out;
-	}
-	if (cfg->secret_len == 0) {
-		snprintf(why, whylen, "%s: no cursor-secret in [%s]", path,
-		    CONFIG_GROUP);
 		goto out;
 	}
 	rc = CA_OK;
@@ -255,4 +235,134 @@ out:
 	if (f != NULL)
 		fclose(f);
 	return rc;
+}
+
+/* Flags of a group: IN_CONNECTOR (the connector reads it), IN_OURS. */
+#define IN_CONNECTOR	1
+#define IN_OURS		2
+
+static int
+in_connector_group(const char *g, const void *arg)
+{
+	(void)arg;
+	return (strcmp(g, "client") == 0 || strcmp(g, "client-server") == 0 ||
+	    strcmp(g, "client-mariadb") == 0 ? IN_CONNECTOR : 0) |
+	    (strcmp(g, CONFIG_GROUP) == 0 ? IN_CONNECTOR | IN_OURS : 0);
+}
+
+static int
+in_named_group(const char *g, const void *arg)
+{
+	return strcmp(g, arg) == 0;
+}
+
+/* config_scan's callback under scan: a bare flag's value is "". */
+struct scan_one {
+	config_option_fn	*fn;
+	void			*arg;
+};
+
+static int
+scan_one_option(void *arg, int flags, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	struct scan_one	*o = arg;
+
+	(void)flags;
+	return o->fn(o->arg, key, value != NULL ? value : "", why, whylen);
+}
+
+enum ca_err
+config_scan(const char *path, const char *group, config_option_fn *fn,
+    void *arg, char *why, size_t whylen)
+{
+	struct scan_one	 o = { fn, arg };
+
+	return scan(path, in_named_group, group, scan_one_option, &o, 0, why,
+	    whylen);
+}
+
+/* config_scan callback: notes that the group has at least one line. */
+static int
+note_present(void *arg, const char *key, const char *value, char *why,
+    size_t whylen)
+{
+	(void)key;
+	(void)value;
+	(void)why;
+	(void)whylen;
+	*(int *)arg = 1;
+	return 0;
+}
+
+enum ca_err
+config_has_group(const char *path, const char *group, int *present,
+    char *why, size_t whylen)
+{
+	*present = 0;
+	return config_scan(path, group, note_present, present, why, whylen);
+}
+
+/* config_load's callback: TLS options anywhere the connector reads, the
+ * responder's own settings in [calls-api]. */
+static int
+load_option(void *arg, int flags, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	struct config	*cfg = arg;
+
+	if ((flags & IN_CONNECTOR) &&
+	    tls_option(&cfg->tls, key, value, why, whylen) == -1)
+		return -1;
+	if ((flags & IN_OURS) && value != NULL &&
+	    set_option(cfg, key, value, why, whylen) == -1)
+		return -1;
+	return 0;
+}
+
+/* config_tls's callback. */
+static int
+load_tls_option(void *arg, int flags, const char *key, const char *value,
+    char *why, size_t whylen)
+{
+	(void)flags;
+	return tls_option(arg, key, value, why, whylen);
+}
+
+enum ca_err
+config_tls(const char *path, struct db_tls *tls, char *why, size_t whylen)
+{
+	memset(tls, 0, sizeof(*tls));
+	tls->verify = -1;
+	return scan(path, in_connector_group, NULL, load_tls_option, tls, 1,
+	    why, whylen);
+}
+
+enum ca_err
+config_load(const char *path, struct config *cfg, char *why, size_t whylen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
+	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
+	cfg->db_budget_ms = DB_BUDGET_MS;
+	cfg->tls.verify = -1;
+
+	if (path == NULL || *path == '\0') {
+		snprintf(why, whylen, "CALLS_API_CONF is not set");
+		return CA_ERR_CONFIG;
+	}
+	if (strlen(path) >= sizeof(cfg->path)) {
+		snprintf(why, whylen, "config path too long");
+		return CA_ERR_CONFIG;
+	}
+	memcpy(cfg->path, path, strlen(path) + 1);
+	if (scan(path, in_connector_group, NULL, load_option, cfg, 1, why,
+	    whylen) != CA_OK)
+		return CA_ERR_CONFIG;
+	if (cfg->secret_len == 0) {
+		snprintf(why, whylen, "%s: no cursor-secret in [%s]", path,
+		    CONFIG_GROUP);
+		return CA_ERR_CONFIG;
+	}
+	return CA_OK;
 }

@@ -38,4 +38,27 @@ struct config {
 enum ca_err	config_load(const char *path, struct config *cfg,
 		    char *why, size_t whylen);
 
+/*
+ * Each "key = value" line (value "" for a bare flag) of [group] in path,
+ * '_' in names read as '-', matching quotes around values stripped, handed
+ * to fn in file order; fn returns 0, or -1 with a reason in why to stop.
+ * CA_OK, or CA_ERR_CONFIG with a one-line reason in why.
+ */
+typedef int	config_option_fn(void *arg, const char *key, const char *value,
+		    char *why, size_t whylen);
+enum ca_err	config_scan(const char *path, const char *group,
+		    config_option_fn *fn, void *arg, char *why, size_t whylen);
+
+/*
+ * Only the TLS options of path, from every group the connector reads
+ * (as config_load reads them into cfg->tls), for connections that do not
+ * load the whole config (calls-api key).
+ */
+enum ca_err	config_tls(const char *path, struct db_tls *tls, char *why,
+		    size_t whylen);
+
+/* *present: 1 when path has a [group] with at least one option line. */
+enum ca_err	config_has_group(const char *path, const char *group,
+		    int *present, char *why, size_t whylen);
+
 #endif

@@ -138,15 +138,24 @@ db_stmt_error(struct db *db, MYSQL_STMT *stmt, const char *what)
  * would override this, so config.c refuses the forms the connector reads
  * as "off" by mistake (a bare ssl-verify-server-cert).
  */
-static int
-set_tls_options(struct db *db)
+int
+db_tls_options(MYSQL *conn, const struct db_tls *tls)
 {
 	my_bool	 verify = 1;
 
-	if (!db->tls.wanted || db->tls.verify != -1)
+	if (!tls->wanted || tls->verify != -1)
 		return 0;
-	return mysql_options(db->conn, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
-	    &verify);
+	return mysql_options(conn, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+}
+
+const char *
+db_tls_refusal(MYSQL *conn, const struct db_tls *tls)
+{
+	if (tls->wanted && mysql_get_ssl_cipher(conn) == NULL)
+		return "the server did not start TLS, which the ssl-* options "
+		    "ask for: refused (no plaintext fallback); turn TLS on at "
+		    "the server, or remove the ssl-* options";
+	return NULL;
 }
 
 /* Why a connect failed: logged, and kept for the back-off's lines. */
@@ -182,6 +191,7 @@ connect_and_prepare(struct db *db)
 	my_bool		 reconnect = 0;
 	size_t		 i;
 	enum ca_err	 err;
+	const char	*refusal;
 
 	/* The connector's own limit per wait is a backstop: never below the
 	 * budget, which a longer db-budget-ms would otherwise not reach. */
@@ -201,7 +211,7 @@ connect_and_prepare(struct db *db)
 	    MYSQL_OPT_RECONNECT, &reconnect) || mysql_options(db->conn,
 	    MYSQL_READ_DEFAULT_FILE, db->conf_path) || mysql_options(db->conn,
 	    MYSQL_READ_DEFAULT_GROUP, "calls-api") || mysql_options(db->conn,
-	    MYSQL_SET_CHARSET_NAME, "utf8mb4") || set_tls_options(db) ||
+	    MYSQL_SET_CHARSET_NAME, "utf8mb4") || db_tls_options(db->conn, &db->tls) ||
 	    setenv("RES_OPTIONS", DNS_RES_OPTIONS, 0) == -1) {
 		log_error("database: cannot set connection options");
 		return CA_ERR_INTERNAL;
@@ -213,10 +223,8 @@ connect_and_prepare(struct db *db)
 	 * Verified or not, TLS that was asked for is in use: with
 	 * ssl-verify-server-cert=0 the connector would go on in plaintext.
 	 */
-	if (db->tls.wanted && mysql_get_ssl_cipher(db->conn) == NULL) {
-		connect_why(db, "the server did not start TLS, which the "
-		    "ssl-* options ask for: refused (no plaintext fallback); "
-		    "turn TLS on at the server, or remove the ssl-* options");
+	if ((refusal = db_tls_refusal(db->conn, &db->tls)) != NULL) {
+		connect_why(db, refusal);
 		return CA_ERR_DB_UNAVAILABLE;
 	}
 	/* The option file's charset line could differ: insist on utf8mb4. */

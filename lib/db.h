@@ -87,6 +87,12 @@ void		db_set_budget(struct db *, long long ms);
  */
 void		db_set_tls(struct db *, const struct db_tls *);
 
+/* That policy for any connection: db_tls_options before connecting (0 or
+ * the connector's error), db_tls_refusal after it (NULL, or why the
+ * session may not be used). */
+int		db_tls_options(MYSQL *, const struct db_tls *);
+const char	*db_tls_refusal(MYSQL *, const struct db_tls *);
+
 /*
  * One operation on a connected db. It returns CA_ERR_DB_UNAVAILABLE only
  * when the connection was lost (see db_stmt_error). *may_retry is 1 when

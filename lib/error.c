@@ -45,6 +45,33 @@ ca_error_info(enum ca_err err)
 	return &infos[err];
 }
 
+int
+ca_exit_status(enum ca_err err)
+{
+	switch (err) {
+	case CA_OK:
+		return 0;
+	case CA_ERR_USAGE:
+		return 2;
+	case CA_ERR_CONFIG:
+		return 3;
+	case CA_ERR_DB_UNAVAILABLE:
+		return 4;
+	case CA_ERR_DB_DENIED:
+		return 5;
+	case CA_ERR_CLIENT_UNKNOWN:
+		return 6;
+	case CA_ERR_KEY_NOT_FOUND:
+		return 7;
+	case CA_ERR_KEY_AMBIGUOUS:
+		return 8;
+	case CA_ERR_KEY_REVOKED:
+		return 9;
+	default:
+		return 1;
+	}
+}
+
 const char *
 ca_status_reason(int status)
 {

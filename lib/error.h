@@ -18,6 +18,17 @@ enum ca_err {
 	CA_ERR_CONFIG,			/* 500: configuration missing or bad */
 	CA_ERR_INTERNAL,		/* 500: a bug or a resource failure */
 	CA_ERR_DB_UNAVAILABLE,		/* 503: database unreachable */
+	/*
+	 * Key administration (calls-api key ...): command-line errors, no
+	 * HTTP status (ca_error_info() gives CA_ERR_INTERNAL's entry); their
+	 * exit statuses come from ca_exit_status().
+	 */
+	CA_ERR_USAGE,			/* bad command line or argument */
+	CA_ERR_DB_DENIED,		/* the account may not do it (1142) */
+	CA_ERR_CLIENT_UNKNOWN,		/* no calls, agents or keys: a typo? */
+	CA_ERR_KEY_NOT_FOUND,		/* no key with that hash prefix */
+	CA_ERR_KEY_AMBIGUOUS,		/* the prefix matches several keys */
+	CA_ERR_KEY_REVOKED,		/* the key is revoked already */
 	CA_ERR__MAX
 };
 
@@ -30,6 +41,12 @@ struct ca_error_info {
 
 /* Never NULL: an out-of-range value maps to CA_ERR_INTERNAL's entry. */
 const struct ca_error_info *ca_error_info(enum ca_err);
+
+/*
+ * The exit status of a command-line run ending with this error (README,
+ * "Keys"): 0 for CA_OK, 1 for anything not listed there.
+ */
+int ca_exit_status(enum ca_err);
 
 /* Status reason phrase for a success status (200). */
 const char *ca_status_reason(int status);

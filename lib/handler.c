@@ -205,16 +205,21 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 	log_request_begin();
 	route = h->cfg != NULL ? h->cfg->route : CONFIG_ROUTE_DEFAULT;
 	resp->head_only = strcmp(m, "HEAD") == 0;
-	if (!route_matches(req, route))
-		fail.err = CA_ERR_NOT_FOUND;
-	else if (strcmp(m, "GET") != 0 && !resp->head_only)
-		fail.err = CA_ERR_METHOD_NOT_ALLOWED;
-	else if (h->cfg == NULL) {
+	/*
+	 * Unconfigured, the route is unknown (the config names it: a site
+	 * at /~user/api/calls would get 404s): every request is the 500
+	 * whose log line says what to fix.
+	 */
+	if (h->cfg == NULL) {
 		stage = "configuration";
 		log_error("not configured: %s", h->unconfigured[0] != '\0' ?
 		    h->unconfigured : "no configuration was loaded");
 		fail.err = CA_ERR_CONFIG;
-	} else
+	} else if (!route_matches(req, route))
+		fail.err = CA_ERR_NOT_FOUND;
+	else if (strcmp(m, "GET") != 0 && !resp->head_only)
+		fail.err = CA_ERR_METHOD_NOT_ALLOWED;
+	else
 		fail.err = list_calls(h, req, now, &resp->body, &fail, &stage);
 
 	resp->err = fail.err;

@@ -7,6 +7,8 @@
 #   scripts/db.sh sql RUN_DIR [ARGS...]    mariadb client as admin (stdin, ARGS)
 #   scripts/db.sh key RUN_DIR CLIENT_ID [LABEL]   new API key, printed once
 #   scripts/db.sh revoke RUN_DIR KEY       revoke an API key
+# (key and revoke are plain SQL, for tests that need no binary; the
+# product's way is calls-api key create|list|revoke, which the demo uses.)
 # Environment at the first start (kept in RUN_DIR for later starts):
 #   DB_TCP_PORT=N        also listen on 127.0.0.1:N (default: socket only)
 #   DB_SERVER_ARGS='..'  more mariadbd options (e.g. --ssl-cert=...)
@@ -236,6 +238,18 @@ setup() {
 		cursor-secret=$(random_hex 32)
 		key-cache-seconds=1
 		CNF
+		chmod 0644 "$conf.tmp"
+		mv "$conf.tmp" "$conf"
+	fi
+	# Key administration (calls-api key ...) as the admin: the OS user
+	# over the socket (unix_socket authentication, no password here);
+	# also added to a config made before there was such a group. First
+	# in the file, so that lines appended to it stay in [calls-api].
+	if ! grep -q '^\[calls-api-admin\]' "$conf"; then
+		{
+			printf '[calls-api-admin]\nuser=%s\n\n' "$admin"
+			cat "$conf"
+		} >"$conf.tmp"
 		chmod 0644 "$conf.tmp"
 		mv "$conf.tmp" "$conf"
 	fi

@@ -13,9 +13,11 @@ build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev
 # Run and test: database, web servers (nginx and spawn-fcgi for the other
 # FastCGI clients; Apache's mod_proxy_fcgi is in apache2), HTTP client,
 # Perl (prove), load generator, memory checker, cgi-fcgi for poking a
-# responder by hand, openssl (certificates for tests/47-database-tls.t).
+# responder by hand; openssl (certificates for tests/47-database-tls.t, and
+# the README's key and secret recipes); suEXEC configurable per Apache user
+# for the shared-host test (tests/96-shared-host.t).
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
-	nginx spawn-fcgi perl wrk valgrind libfcgi-bin openssl)
+	nginx spawn-fcgi perl wrk valgrind libfcgi-bin openssl apache2-suexec-custom)
 # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
 

@@ -2,8 +2,8 @@
 # The demo data set, loaded once into the private MariaDB in RUN_DIR:
 # org_acme with 12,000 calls and org_globex with 3,000, the same rows on
 # every run (no salt, fixed anchor). Then one new API key per organisation,
-# written to RUN_DIR/demo-keys.txt as "client_id key" lines (kept if the
-# file exists already).
+# made with calls-api key create, written to RUN_DIR/demo-keys.txt as
+# "client_id key" lines (kept if the file exists already).
 #   scripts/sample-data.sh RUN_DIR
 set -euo pipefail
 
@@ -27,15 +27,37 @@ if [ "$has_calls" = 0 ]; then
 	done
 fi
 
-# The keys: random, stored hashed, so they are only known from this file.
+# The keys: made by the responder binary itself (calls-api key create, as
+# the admin of RUN_DIR/calls-api.cnf's [calls-api-admin]), stored hashed,
+# so they are only known from this file. The binary: CALLS_API_KEY_BIN,
+# else RUN_DIR/calls-api (the demo's and the tests' copy), else build/.
 keys=$run/demo-keys.txt
 if [ ! -e "$keys" ]; then
+	bin=${CALLS_API_KEY_BIN:-$run/calls-api}
+	[ -x "$bin" ] || bin=$top/build/calls-api
+	if [ ! -x "$bin" ]; then
+		echo "sample-data: no calls-api binary to make keys with" \
+		    "(make, or set CALLS_API_KEY_BIN)" >&2
+		exit 1
+	fi
 	(
 		umask 077
 		for org in "${orgs[@]}"; do
 			client=${org%%:*}
-			echo "$client $("$top/scripts/db.sh" key "$run" "$client" demo)"
+			key=$("$bin" key create "$client" --label demo \
+			    --conf "$run/calls-api.cnf" 2>"$keys.log") || {
+				cat "$keys.log" >&2
+				exit 1
+			}
+			# A binary from before calls-api key answers as CGI.
+			if ! [[ $key =~ ^ck_[A-Za-z0-9]{40}$ ]]; then
+				echo "sample-data: $bin key create gave no key" \
+				    "(a calls-api without key commands?)" >&2
+				exit 1
+			fi
+			echo "$client $key"
 		done >"$keys.tmp"
 	)
+	rm -f "$keys.log"
 	mv "$keys.tmp" "$keys"
 fi

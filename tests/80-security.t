@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # Security properties checked on the source and on the live database:
-# no SQL text built at run time, the cursor MAC compared in constant time,
+# no SQL text built at run time (the responder's statements and those of
+# calls-api key each in one fixed table), the cursor MAC compared in constant time,
 # and the responder's database account can only SELECT.
 use strict;
 use warnings;
@@ -18,11 +19,14 @@ ok(keys %src > 10, 'read ' . keys(%src) . ' source files');
 my @text_query = grep { $src{$_} =~ /\bmysql_(real_)?query\s*\(|\bmysql_send_query\s*\(|\bmysql_real_escape_string/ } sort keys %src;
 is("@text_query", '', 'no mysql_query / mysql_real_query / escaping anywhere');
 
-# SQL lives in lib/sql.c only, as string literals (no format strings).
-my @sql_elsewhere = grep { $_ ne 'lib/sql.c'
+# SQL lives in two fixed tables of string literals (no format strings):
+# lib/sql.c, the responder's, and lib/key_db.c, calls-api key's (which
+# runs with another account, from a shell).
+my %sql_files = map { $_ => 1 } qw(lib/sql.c lib/key_db.c);
+my @sql_elsewhere = grep { !$sql_files{$_}
     && $src{$_} =~ /"[^"\n]*\b(SELECT|INSERT|UPDATE|DELETE)\s[^"\n]*"/ }
     sort keys %src;
-is("@sql_elsewhere", '', 'SQL text appears only in lib/sql.c');
+is("@sql_elsewhere", '', 'SQL text appears only in lib/sql.c and lib/key_db.c');
 my ($table) = $src{'lib/sql.c'} =~ /(const char \*const sql_text.*?\n\};)/s;
 ok($table, 'lib/sql.c has the statement table');
 unlike($table // '', qr/%[sdu]/, '  with no format directives in it');
@@ -31,7 +35,16 @@ unlike($src{'lib/sql.c'}, qr/\b(s?n?printf|strcat|strcpy)\s*\(/,
 my @prepares = $src{'lib/db.c'} =~ /mysql_stmt_prepare\(([^;]*)\)/gs;
 is(scalar @prepares, 1, 'one call to mysql_stmt_prepare');
 like($prepares[0] // '', qr/db->stmt_text\[i\]/, '  on the fixed table only');
-my @other = grep { $_ ne 'lib/db.c' && $src{$_} =~ /mysql_stmt_prepare/ }
+my ($key_table) = $src{'lib/key_db.c'}
+    =~ /(static const char \*const key_sql\[.*?\n\};)/s;
+ok($key_table, 'lib/key_db.c has the statement table of calls-api key');
+unlike($key_table // '', qr/%[sdu]/, '  with no format directives in it');
+my @key_prepares = $src{'lib/key_db.c'} =~ /mysql_stmt_prepare\(([^;]*)\)/gs;
+is(scalar @key_prepares, 1, '  one call to mysql_stmt_prepare there');
+like($key_prepares[0] // '',
+    qr/^st, key_sql\[which\], strlen\(key_sql\[which\]\)\)/,
+    '  on that fixed table only');
+my @other = grep { !/^lib\/(key_)?db\.c$/ && $src{$_} =~ /mysql_stmt_prepare/ }
     keys %src;
 is("@other", '', '  nowhere else');
 

@@ -72,6 +72,20 @@ test_tls(struct config *cfg, char *why, size_t n)
 	    "ssl-key that cannot be read");
 }
 
+/* config_scan callback: "key=value;" appended to arg. */
+static int
+collect(void *arg, const char *key, const char *value, char *why,
+    size_t whylen)
+{
+	char	*seen = arg;
+	size_t	 n = strlen(seen);
+
+	(void)why;
+	(void)whylen;
+	snprintf(seen + n, 256 - n, "%s=%s;", key, value);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -119,6 +133,30 @@ main(void)
 	    "789\nroute=api\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
 	    "bad route");
 	test_tls(&cfg, why, sizeof(why));
+
+	/* Another group, as calls-api key reads [calls-api-admin]. */
+	{
+		char	 seen[256] = "";
+		int	 present = -1;
+
+		load("[calls-api-admin]\nuser = admin\nskip-ssl\n"
+		    "[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+		    "789\nuser=responder\n[ calls-api-admin ]\npassword='p w'\n",
+		    &cfg, why, sizeof(why));
+		is_int(config_scan(path, "calls-api-admin", collect, seen, why,
+		    sizeof(why)), CA_OK, "scan [calls-api-admin]");
+		is_str(seen, "user=admin;skip-ssl=;password=p w;",
+		    "  its lines of both its sections, flags with \"\"");
+		is_int(config_has_group(path, "calls-api-admin", &present, why,
+		    sizeof(why)), CA_OK, "has_group");
+		is_int(present, 1, "  [calls-api-admin] is there");
+		config_has_group(path, "calls-api-ad", &present, why,
+		    sizeof(why));
+		is_int(present, 0, "  [calls-api-ad] is not (no prefix match)");
+		is_int(config_load(path, &cfg, why, sizeof(why)), CA_OK,
+		    "the responder's group beside it loads");
+	}
+
 	unlink(path);
 	is_int(config_load(path, &cfg, why, sizeof(why)), CA_ERR_CONFIG,
 	    "missing file");

@@ -466,8 +466,12 @@ test_store_failures(void)
 	h.cfg = NULL;
 	serve("GET", "/api/calls", "Bearer ck_acme");
 	expect_error(500, "server_misconfigured", NULL, "no config");
+	/* The config names the route: without one, no path is a 404. */
+	serve("GET", "/~user/api/calls", "Bearer ck_acme");
+	expect_error(500, "server_misconfigured", NULL,
+	    "no config, a route the config would have named");
 	serve("GET", "/nowhere", "Bearer ck_acme");
-	expect_error(404, "not_found", NULL, "no config, wrong path");
+	expect_error(500, "server_misconfigured", NULL, "no config, any path");
 	h.cfg = &cfg;
 }
 
