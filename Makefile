@@ -2,6 +2,7 @@
 
 PREFIX		?= /usr/local
 LIBEXECDIR	?= $(PREFIX)/lib/calls-api
+SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= $(PREFIX)/etc
 DATADIR		?= $(PREFIX)/share/calls-api
 DESTDIR		?=
@@ -163,11 +164,19 @@ bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
 soak: deps all
 	@BUILD=$(BUILD) bench/soak.sh
 
+# make install: the binary, calls-api-setup (database, schema, account and
+# config file; README "Installing on a Debian server"), the schema, the
+# server snippets and the example config (0644: it holds no secret).
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
 	    $(DESTDIR)$(DATADIR)/lighttpd
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    -e 's|@DATADIR@|$(DATADIR)|g' scripts/setup.sh \
+	    > $(DESTDIR)$(SBINDIR)/calls-api-setup
+	chmod 0755 $(DESTDIR)$(SBINDIR)/calls-api-setup
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
 	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
 	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
@@ -178,7 +187,7 @@ install: $(BIN)
 	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
 	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' lighttpd/calls-api.conf \
 	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api.conf
-	install -m 0640 calls-api.cnf.example \
+	install -m 0644 calls-api.cnf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
 
 clean:

@@ -10,6 +10,9 @@
 # Environment at the first start (kept in RUN_DIR for later starts):
 #   DB_TCP_PORT=N        also listen on 127.0.0.1:N (default: socket only)
 #   DB_SERVER_ARGS='..'  more mariadbd options (e.g. --ssl-cert=...)
+# and at every start:
+#   DB_EMPTY=1           start the server only: no database, schema,
+#                        account or config file
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -205,7 +208,11 @@ start() {
 		sleep 0.1
 	done
 
-	setup
+	# DB_EMPTY=1: the server alone, as a system's MariaDB would be before
+	# calls-api is installed (tests/91-operator-install.t).
+	if [ "${DB_EMPTY:-}" != 1 ]; then
+		setup
+	fi
 }
 
 # The database, the schema and the responder's account and config file.
@@ -220,8 +227,14 @@ setup() {
 	client -e "CREATE DATABASE IF NOT EXISTS calls
 	    CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 	# Numbered files only: schema/generate-calls.sql is the data generator.
+	# 20-responder-user.sql takes the account's password from
+	# @calls_api_password, set first in the same session.
 	for f in "$top"/schema/[0-9]*.sql; do
-		sed "s/@@RESPONDER_PASSWORD@@/$password/g" "$f" | client calls ||
+		{
+			printf 'SET @calls_api_password = %s;\n' \
+			    "$(sql_string "$password")"
+			cat "$f"
+		} | client calls ||
 		    { echo "db: loading $f failed" >&2; exit 1; }
 	done
 
