@@ -12,7 +12,8 @@
 #   DB_SERVER_ARGS='..'  more mariadbd options (e.g. --ssl-cert=...)
 # and at every start:
 #   DB_EMPTY=1           start the server only: no database, schema,
-#                        account or config file
+#                        account or config file, and the server's own
+#                        default charset (latin1) instead of utf8mb4_bin
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -166,6 +167,14 @@ start() {
 			echo "$DB_SERVER_ARGS" >"$run/db-server-args"
 		fi
 		local net=(--skip-networking) extra=()
+		# Our charset, unless DB_EMPTY asks for a server as it comes
+		# (MariaDB's compiled-in latin1): then only what calls-api
+		# creates itself is utf8mb4.
+		local charset=(--character-set-server=utf8mb4
+		    --collation-server=utf8mb4_bin)
+		if [ "${DB_EMPTY:-}" = 1 ]; then
+			charset=()
+		fi
 		if [ -s "$run/db-tcp-port" ]; then
 			net=(--bind-address=127.0.0.1 --port="$(cat "$run/db-tcp-port")"
 			    --skip-name-resolve)
@@ -181,8 +190,7 @@ start() {
 		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
 		    --pid-file="$mysqld_dir/mariadb.pid" --tmpdir="$mysqld_dir/tmp" \
 		    --log-error="$log" "${net[@]}" "${extra[@]}" \
-		    --skip-log-bin --character-set-server=utf8mb4 \
-		    --collation-server=utf8mb4_bin \
+		    --skip-log-bin "${charset[@]}" \
 		    --sql-mode=STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
 		    --innodb-buffer-pool-size="${DB_BUFFER_POOL:-256M}" \
 		    --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \

@@ -43,7 +43,10 @@ is((stat "$prefix/etc/calls-api.cnf.example")[2] & 07777, 0644,
     'the example config is 0644 (it holds no secret)');
 
 # 2. The account file loaded as it is fails loudly and creates nothing.
+# (Into a database that has the tables: the password is all it lacks.)
 admin('CREATE DATABASE scratch');
+$st->run_script('sh', '-c', "'$top/scripts/db.sh' sql '$dir' scratch"
+    . " < '$prefix/share/calls-api/schema/10-tables.sql'");
 $out = `'$top/scripts/db.sh' sql '$dir' scratch < '$prefix/share/calls-api/schema/20-responder-user.sql' 2>&1`;
 isnt($?, 0, '20-responder-user.sql without a password fails');
 like($out, qr/SET \@calls_api_password first/, '  saying what to do')
@@ -52,7 +55,10 @@ is(admin("SELECT COUNT(*) FROM mysql.user WHERE User = 'calls_api'"), 0,
     '  and creates no account');
 admin('DROP DATABASE scratch');
 
-# 3. calls-api-setup: database, schema, account, config file.
+# 3. calls-api-setup: database, schema, account, config file. The server's
+# own default charset is not ours: what setup creates must say utf8mb4.
+is(admin('SELECT @@character_set_server'), 'latin1',
+    "the stand-in server's default charset is latin1");
 my @setup = ($setup, '--socket', $sock, '--group', $group, '--',
     '--no-defaults', "--user=$admin_user");
 my $cmd = join ' ', map { Stack::quote($_) } @setup;
@@ -133,6 +139,8 @@ is($st->get('apache', '/api/calls', 'ck_wrong')->{status}, 401,
 $out = `$cmd 2>&1`;
 is($?, 0, 'calls-api-setup again') or diag($out);
 is(slurp($conf), $text, '  keeps the config file as it was');
+is(`$login --password='$password' 2>&1`, "1\n",
+    '  whose password the account still takes (it sees the one key)');
 is($st->get('apache', '/api/calls?limit=1', $key)->{status}, 200,
     '  and the responder still answers 200');
 
