@@ -67,7 +67,7 @@ PORT		?= 8080
 ROWS		?= 100000
 ORG		?= org_acme
 
-.PHONY: all deps test check unit unit-build valgrind demo stop seed install clean bench \
+.PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed install clean bench \
 	soak
 
 all: $(BIN)
@@ -105,6 +105,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 deps:
 	@scripts/deps.sh
 
+# MySQL's grammar from npm, for tests/15-schema-portable.t (make test only).
+grammar-deps:
+	@scripts/deps.sh grammar
+
 # make test: the whole matrix, as CI runs it.
 #  1. -Werror build: unit tests, then integration tests (private MariaDB,
 #     real Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports);
@@ -113,7 +117,7 @@ deps:
 #  4. the unit tests under valgrind.
 # Each step says what it is; the fuzzers' output goes to build/fuzz/*.log
 # (one summary line per harness here, the log named on failure).
-test: deps
+test: deps grammar-deps
 	@echo '== make test 1/4: -Werror build, unit and integration tests'
 	@$(MAKE) --no-print-directory WERROR=1 check
 	@echo '== make test 2/4: the same on an ASan+UBSan build'

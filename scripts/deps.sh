@@ -5,6 +5,8 @@
 #   scripts/deps.sh build      what `make` needs
 #   scripts/deps.sh runtime    what an installed calls-api needs on a server
 #                              (README, "Installing on a Debian server")
+#   scripts/deps.sh grammar    node, npm and tests/mysql-grammar's npm
+#                              packages (make test; tests/15-schema-portable.t)
 #   scripts/deps.sh --list build|runtime   print that list, install nothing
 set -euo pipefail
 
@@ -40,18 +42,19 @@ case "${1:-all}" in
 all) wanted=("${build[@]}" "${runtime[@]}" "${run[@]}" "${fuzz[@]}") ;;
 build) wanted=("${build[@]}"); mode=build ;;
 runtime) wanted=("${runtime[@]}"); mode=runtime ;;
-*) echo "usage: scripts/deps.sh [all|build|runtime|--list build|runtime]" >&2
+grammar) wanted=(); mode=grammar ;;
+*) echo "usage: scripts/deps.sh [all|build|runtime|grammar|--list build|runtime]" >&2
 	exit 2 ;;
 esac
 # MySQL's grammar for tests/15-schema-portable.t comes from npm: node and
 # npm themselves (Debian's, unless a node with npm is there already).
-if [ "$mode" = all ] && ! { command -v node && command -v npm; } >/dev/null
-then
+if [ "$mode" = grammar ] &&
+    ! { command -v node && command -v npm; } >/dev/null; then
 	wanted+=(nodejs npm)
 fi
 
 missing=()
-for pkg in "${wanted[@]}"; do
+for pkg in ${wanted[@]+"${wanted[@]}"}; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
 	if [ "$status" != installed ]; then
 		missing+=("$pkg")
@@ -61,7 +64,7 @@ done
 # (versions and checksums), into tests/mysql-grammar/node_modules.
 npm_deps() {
 	local dir=$top/tests/mysql-grammar
-	[ "$mode" = all ] || return 0
+	[ "$mode" = grammar ] || return 0
 	if [ -d "$dir/node_modules" ] &&
 	    [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]
 	then
