@@ -2,6 +2,7 @@
 
 PREFIX		?= /usr/local
 LIBEXECDIR	?= $(PREFIX)/lib/calls-api
+SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= $(PREFIX)/etc
 DATADIR		?= $(PREFIX)/share/calls-api
 DESTDIR		?=
@@ -82,8 +83,8 @@ PORT		?= 8080
 ROWS		?= 100000
 ORG		?= org_acme
 
-.PHONY: all deps test check unit unit-build valgrind demo stop seed install clean bench \
-	soak static release FORCE
+.PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed \
+	install clean bench soak static release FORCE
 
 all: $(BIN)
 
@@ -150,6 +151,10 @@ endif
 release: static
 	@scripts/release.sh $(STATIC_BIN) dist
 
+# MySQL's grammar from npm, for tests/15-schema-portable.t (make test only).
+grammar-deps:
+	@scripts/deps.sh grammar
+
 # make test: the whole matrix, as CI runs it.
 #  1. -Werror build: unit tests, then integration tests (private MariaDB,
 #     real Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports);
@@ -158,7 +163,7 @@ release: static
 #  4. the unit tests under valgrind.
 # Each step says what it is; the fuzzers' output goes to build/fuzz/*.log
 # (one summary line per harness here, the log named on failure).
-test: deps
+test: deps grammar-deps
 	@echo '== make test 1/4: -Werror build, static build, unit and' \
 	    'integration tests'
 	@$(MAKE) --no-print-directory WERROR=1 static
@@ -218,11 +223,19 @@ bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
 soak: deps all
 	@BUILD=$(BUILD) bench/soak.sh
 
+# make install: the binary, calls-api-setup (database, schema, account and
+# config file; README "Installing on a Debian server"), the schema, the
+# server snippets and the example config (0644: it holds no secret).
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
+	    $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
 	    $(DESTDIR)$(DATADIR)/lighttpd
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    -e 's|@DATADIR@|$(DATADIR)|g' scripts/setup.sh \
+	    > $(DESTDIR)$(SBINDIR)/calls-api-setup
+	chmod 0755 $(DESTDIR)$(SBINDIR)/calls-api-setup
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
 	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
 	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
@@ -233,7 +246,7 @@ install: $(BIN)
 	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
 	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' lighttpd/calls-api.conf \
 	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api.conf
-	install -m 0640 calls-api.cnf.example \
+	install -m 0644 calls-api.cnf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
 
 clean:

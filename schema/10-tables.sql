@@ -1,10 +1,22 @@
--- calls-api schema: every table utf8mb4 with the binary collation, so joins
--- never convert charsets and identifiers compare byte by byte (case-sensitive).
+-- calls-api schema (the release's schema.sql). Import it into the database
+-- the responder reads, as any account that may create tables there:
+--   mariadb -h HOST -u USER -p DATABASE < schema.sql    (or mysql, or
+--   phpMyAdmin's Import tab with that database selected)
+-- It creates tables only: no database (choose it when importing), no
+-- account, no GRANT, DEFINER, trigger or anything needing SUPER; importing
+-- it again changes nothing. Plain MySQL 8.0.13+ / MariaDB 10.3+ syntax:
+-- checked with MySQL's grammar and imported into MariaDB 10.11 by tests/
+-- 15-schema-portable.t (README, "Database").
+--
+-- Every table is utf8mb4 with the binary collation, so joins never convert
+-- charsets and identifiers compare byte by byte (case-sensitive), whatever
+-- the database's own default charset is.
 -- Timestamps are DATETIME(6) holding UTC, real dates only: a zero date or a
 -- zero month/day (which MariaDB's default sql_mode lets in) has no ISO 8601
--- form. The private server runs a strict sql_mode; the CHECKs below refuse
--- them under any sql_mode (MariaDB 10.2+, MySQL 8.0.16+). Rows imported
--- around both still page (the API shows such a value as null).
+-- form. A strict sql_mode keeps them out; the CHECKs below refuse them under
+-- any sql_mode on MariaDB 10.2+ and MySQL 8.0.16+ (MySQL 8.0.13 to 8.0.15
+-- parse them and ignore them). Rows imported around both still page (the
+-- API shows such a value as null).
 
 CREATE TABLE IF NOT EXISTS agents (
   client_id   VARCHAR(64)  NOT NULL,
@@ -47,11 +59,14 @@ CREATE TABLE IF NOT EXISTS calls (
 
 -- API keys are stored only as the hex SHA-256 of the key. Revoking sets
 -- revoked_at; the responder ignores revoked keys (after its cache expires).
+-- created_at defaults to the UTC time of the insert: an expression default,
+-- in parentheses as MySQL 8.0.13+ requires (MariaDB 10.2.1+ accepts both
+-- forms; without the parentheses MySQL refuses the table).
 CREATE TABLE IF NOT EXISTS api_keys (
   key_hash    CHAR(64)     NOT NULL,
   client_id   VARCHAR(64)  NOT NULL,
   label       VARCHAR(100) NULL,
-  created_at  DATETIME(6)  NOT NULL DEFAULT UTC_TIMESTAMP(6),
+  created_at  DATETIME(6)  NOT NULL DEFAULT (UTC_TIMESTAMP(6)),
   revoked_at  DATETIME(6)  NULL,
   PRIMARY KEY (key_hash),
   KEY api_keys_client (client_id)

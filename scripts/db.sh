@@ -12,6 +12,10 @@
 # Environment at the first start (kept in RUN_DIR for later starts):
 #   DB_TCP_PORT=N        also listen on 127.0.0.1:N (default: socket only)
 #   DB_SERVER_ARGS='..'  more mariadbd options (e.g. --ssl-cert=...)
+# and at every start:
+#   DB_EMPTY=1           start the server only: no database, schema,
+#                        account or config file, and the server's own
+#                        default charset (latin1) instead of utf8mb4_bin
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -165,6 +169,14 @@ start() {
 			echo "$DB_SERVER_ARGS" >"$run/db-server-args"
 		fi
 		local net=(--skip-networking) extra=()
+		# Our charset, unless DB_EMPTY asks for a server as it comes
+		# (MariaDB's compiled-in latin1): then only what calls-api
+		# creates itself is utf8mb4.
+		local charset=(--character-set-server=utf8mb4
+		    --collation-server=utf8mb4_bin)
+		if [ "${DB_EMPTY:-}" = 1 ]; then
+			charset=()
+		fi
 		if [ -s "$run/db-tcp-port" ]; then
 			net=(--bind-address=127.0.0.1 --port="$(cat "$run/db-tcp-port")"
 			    --skip-name-resolve)
@@ -180,8 +192,7 @@ start() {
 		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
 		    --pid-file="$mysqld_dir/mariadb.pid" --tmpdir="$mysqld_dir/tmp" \
 		    --log-error="$log" "${net[@]}" "${extra[@]}" \
-		    --skip-log-bin --character-set-server=utf8mb4 \
-		    --collation-server=utf8mb4_bin \
+		    --skip-log-bin "${charset[@]}" \
 		    --sql-mode=STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
 		    --innodb-buffer-pool-size="${DB_BUFFER_POOL:-256M}" \
 		    --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
@@ -207,7 +218,11 @@ start() {
 		sleep 0.1
 	done
 
-	setup
+	# DB_EMPTY=1: the server alone, as a system's MariaDB would be before
+	# calls-api is installed (tests/91-operator-install.t).
+	if [ "${DB_EMPTY:-}" != 1 ]; then
+		setup
+	fi
 }
 
 # The database, the schema and the responder's account and config file.
@@ -222,8 +237,14 @@ setup() {
 	client -e "CREATE DATABASE IF NOT EXISTS calls
 	    CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 	# Numbered files only: schema/generate-calls.sql is the data generator.
+	# 20-responder-user.sql takes the account's password from
+	# @calls_api_password, set first in the same session.
 	for f in "$top"/schema/[0-9]*.sql; do
-		sed "s/@@RESPONDER_PASSWORD@@/$password/g" "$f" | client calls ||
+		{
+			printf 'SET @calls_api_password = %s;\n' \
+			    "$(sql_string "$password")"
+			cat "$f"
+		} | client calls ||
 		    { echo "db: loading $f failed" >&2; exit 1; }
 	done
 

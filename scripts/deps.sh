@@ -1,34 +1,91 @@
 #!/usr/bin/env bash
 # Check that the Debian packages calls-api needs are installed; install the
 # missing ones when run as root, else print the command to run.
-#   scripts/deps.sh
+#   scripts/deps.sh            everything: build, run, the test toolchain
+#   scripts/deps.sh build      what `make` needs
+#   scripts/deps.sh runtime    what an installed calls-api needs on a server
+#                              (README, "Installing on a Debian server")
+#   scripts/deps.sh grammar    node, npm and tests/mysql-grammar's npm
+#                              packages (make test; tests/15-schema-portable.t)
+#   scripts/deps.sh --list build|runtime   print that list, install nothing
 set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build: compiler, make, libraries with headers. The static release build
 # (make static, scripts/connector-c.sh) also needs cmake, zlib's headers
 # and static library, xz for Debian's source tarball, and file(1), which
 # checks that the binary is statically linked.
-build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev
+build=(gcc make pkg-config libfcgi-dev libmariadb-dev libssl-dev
 	cmake zlib1g-dev xz-utils file)
-# Run and test: database, web servers (nginx and spawn-fcgi for the other
+# Runtime of an installed binary: the shared libraries it links (FastCGI,
+# MariaDB Connector/C, libcrypto); the mariadb client, for calls-api-setup
+# and loading the schema; openssl, for the README's key and secret recipes.
+# The web server (apache2 + libapache2-mod-fcgid, or lighttpd) and the
+# database server are the operator's choice.
+runtime=(libfcgi0ldbl libmariadb3 libssl3 mariadb-client openssl)
+# Test toolchain: database, web servers (nginx and spawn-fcgi for the other
 # FastCGI clients; Apache's mod_proxy_fcgi is in apache2), HTTP client,
 # Perl (prove), load generator, memory checker, cgi-fcgi for poking a
-# responder by hand; openssl (certificates for tests/47-database-tls.t, and
-# the README's key and secret recipes); suEXEC configurable per Apache user
-# for the shared-host test (tests/96-shared-host.t).
+# responder by hand, JSON checks in the unit tests; openssl (certificates
+# for tests/47-database-tls.t); suEXEC configurable per Apache user for the
+# shared-host test (tests/96-shared-host.t).
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
-	nginx spawn-fcgi perl wrk valgrind libfcgi-bin openssl apache2-suexec-custom)
+	nginx spawn-fcgi perl wrk valgrind libfcgi-bin libjansson-dev openssl
+	apache2-suexec-custom)
 # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
 
+mode=all
+if [ "${1:-}" = --list ]; then
+	case "${2:-}" in
+	build) echo "${build[*]}" ;;
+	runtime) echo "${runtime[*]}" ;;
+	*) echo "usage: scripts/deps.sh --list build|runtime" >&2; exit 2 ;;
+	esac
+	exit 0
+fi
+case "${1:-all}" in
+all) wanted=("${build[@]}" "${runtime[@]}" "${run[@]}" "${fuzz[@]}") ;;
+build) wanted=("${build[@]}"); mode=build ;;
+runtime) wanted=("${runtime[@]}"); mode=runtime ;;
+grammar) wanted=(); mode=grammar ;;
+*) echo "usage: scripts/deps.sh [all|build|runtime|grammar|--list build|runtime]" >&2
+	exit 2 ;;
+esac
+# MySQL's grammar for tests/15-schema-portable.t comes from npm: node and
+# npm themselves (Debian's, unless a node with npm is there already).
+if [ "$mode" = grammar ] &&
+    ! { command -v node && command -v npm; } >/dev/null; then
+	wanted+=(nodejs npm)
+fi
+
 missing=()
-for pkg in "${build[@]}" "${run[@]}" "${fuzz[@]}"; do
+for pkg in ${wanted[@]+"${wanted[@]}"}; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
 	if [ "$status" != installed ]; then
 		missing+=("$pkg")
 	fi
 done
+# The npm packages of tests/mysql-grammar, pinned by its package-lock.json
+# (versions and checksums), into tests/mysql-grammar/node_modules.
+npm_deps() {
+	local dir=$top/tests/mysql-grammar
+	[ "$mode" = grammar ] || return 0
+	if [ -d "$dir/node_modules" ] &&
+	    [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]
+	then
+		return 0
+	fi
+	echo "deps: npm ci in tests/mysql-grammar" >&2
+	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || {
+		echo "deps: npm ci failed in $dir" >&2
+		exit 1
+	}
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+	npm_deps
 	exit 0
 fi
 
@@ -54,3 +111,4 @@ echo "deps: installing ${missing[*]}" >&2
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     "${missing[@]}"
+npm_deps

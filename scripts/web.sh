@@ -16,6 +16,8 @@
 #              (RUN_DIR/nginx/responder.log)
 # BINARY (absolute path) reads its config from CALLS_API_CONF, which is
 # RUN_DIR/calls-api.cnf (written by scripts/db.sh start).
+# APACHE_DROPIN=FILE (apache only): include that installed drop-in as it is
+# (its own binary and config paths) instead of apache/calls-api.conf.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -277,11 +279,17 @@ conf_apache() {
 		    Require all granted
 		</Directory>
 
-		# The shipped drop-in, with our paths.
-		Define CALLS_API_BIN "$bin"
-		Define CALLS_API_CONF "$run/calls-api.cnf"
-		Include "$top/apache/calls-api.conf"
 		CONF
+		if [ -n "${APACHE_DROPIN:-}" ]; then
+			# An installed drop-in, as a2enconf would include it:
+			# its own paths.
+			printf 'Include "%s"\n' "$APACHE_DROPIN"
+		else
+			# The shipped drop-in, with our paths.
+			printf 'Define CALLS_API_BIN "%s"\n' "$bin"
+			printf 'Define CALLS_API_CONF "%s"\n' "$run/calls-api.cnf"
+			printf 'Include "%s"\n' "$top/apache/calls-api.conf"
+		fi
 	} >"$dir/httpd.conf"
 }
 

@@ -27,7 +27,9 @@ sub run_script {
 
 sub quote { my $s = shift; $s =~ s/'/'\\''/g; return "'$s'" }
 
-# Stack->new(data => 'sample'|'none'): a fresh run dir and a started MariaDB.
+# Stack->new(data => 'sample'|'none', empty_db => 1): a fresh run dir and a
+# started MariaDB; empty_db: the server alone (no database, schema, account
+# or config file), as a system's server before calls-api is installed.
 sub new {
 	my ($class, %opt) = @_;
 	my $bin = $ENV{CALLS_API_BIN} // "$TOP/build/calls-api";
@@ -41,6 +43,11 @@ sub new {
 	my $self = bless { dir => $dir, bin => "$dir/calls-api", web => {},
 	    owner => $$ }, $class;
 	push @LIVE, $self;
+	if ($opt{empty_db}) {
+		local $ENV{DB_EMPTY} = 1;
+		$self->run_script("$TOP/scripts/db.sh", 'start', $dir);
+		return $self;
+	}
 	$self->run_script("$TOP/scripts/db.sh", 'start', $dir);
 	$self->run_script("$TOP/scripts/sample-data.sh", $dir)
 	    if ($opt{data} // 'sample') eq 'sample';
@@ -58,13 +65,13 @@ sub free_port {
 }
 
 # Start SERVER (apache | cgi | lighttpd | proxy-fcgi | nginx); returns its
-# port.
+# port. BINARY: another responder binary than the run dir's copy.
 sub start_web {
-	my ($self, $server) = @_;
+	my ($self, $server, $bin) = @_;
 	return $self->{web}{$server} if $self->{web}{$server};
 	my $port = free_port();
 	$self->run_script("$TOP/scripts/web.sh", 'start', $server, $self->{dir},
-	    $port, $self->{bin});
+	    $port, $bin // $self->{bin});
 	return $self->{web}{$server} = $port;
 }
 

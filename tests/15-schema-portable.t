@@ -1,0 +1,135 @@
+#!/usr/bin/perl
+# schema/10-tables.sql is the release's schema.sql: importable by an
+# account that owns one database only, on MySQL 8.0.13+ and MariaDB 10.3+.
+#  - nothing in it that such an account may not run;
+#  - MySQL's own grammar (MySQL Workbench's, tests/mysql-grammar) accepts it
+#    for several server versions, and refuses the MariaDB-only form it had;
+#  - imported for real into the private MariaDB by a customer-style account
+#    (ALL on its database only, the database created latin1 as a host might),
+#    twice, it gives utf8mb4_bin tables, the keyset key, enforced CHECKs and
+#    a created_at default in UTC.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use File::Temp qw(tempdir);
+use Test::More;
+use Stack;
+
+my $top = Stack::top();
+my $file = "$top/schema/10-tables.sql";
+my $sql = do { local (@ARGV, $/) = $file; <> };
+(my $code = $sql) =~ s/--[^\n]*//g;
+
+# 1. Only CREATE TABLE IF NOT EXISTS, with its charset spelled out.
+for my $bad ('CREATE\s+USER', 'GRANT', 'DEFINER', 'SUPER',
+    'CREATE\s+(DATABASE|SCHEMA)', 'USE\s', 'SET\s+(GLOBAL|@@)', 'DROP',
+    'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT', 'ALTER', 'INSERT') {
+	unlike($code, qr/\b$bad/i, "no $bad");
+}
+my @statements = grep { /\S/ } split /;/, $code;
+my @tables = grep { /^\s*CREATE TABLE IF NOT EXISTS \w+ \(/ } @statements;
+is(scalar @tables, scalar @statements,
+    'every statement is a CREATE TABLE IF NOT EXISTS');
+is(scalar(grep { /ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin\s*$/ }
+    @tables), 3, '  three tables, each InnoDB utf8mb4 / utf8mb4_bin');
+
+# 2. MySQL's grammar, per server version.
+my $grammar = "$top/tests/mysql-grammar";
+SKIP: {
+	skip 'no node or tests/mysql-grammar/node_modules (scripts/deps.sh' .
+	    ' installs them)', 7
+	    unless -d "$grammar/node_modules/ts-mysql-parser" &&
+	    system('node --version >/dev/null 2>&1') == 0;
+	for my $v (qw(8.0.13 8.0.16 8.0.40 8.4.0)) {
+		my $out = `node '$grammar/check.js' $v '$file' 2>&1`;
+		is($?, 0, "MySQL $v grammar accepts schema/10-tables.sql")
+		    or diag($out);
+	}
+	my $users = "$top/schema/20-responder-user.sql";
+	my $out = `node '$grammar/check.js' 8.0.13 '$users' 2>&1`;
+	is($?, 0, '  and schema/20-responder-user.sql') or diag($out);
+	# The checker is no rubber stamp: MariaDB's unparenthesised
+	# expression default, which the file had, is refused.
+	my $tmp = tempdir(CLEANUP => 1);
+	(my $old = $sql) =~ s/DEFAULT \(UTC_TIMESTAMP\(6\)\)/DEFAULT UTC_TIMESTAMP(6)/;
+	open my $fh, '>', "$tmp/old.sql" or die $!;
+	print $fh $old;
+	close $fh;
+	$out = `node '$grammar/check.js' 8.4.0 '$tmp/old.sql' 2>&1`;
+	isnt($?, 0, 'MySQL 8.4 grammar refuses DEFAULT UTC_TIMESTAMP(6)');
+	like($out, qr/old\.sql:\d+: "6" is not valid/, '  naming the line')
+	    or diag($out);
+}
+
+# 3. MariaDB for real, as a hosting customer.
+my $st = Stack->new(data => 'none');
+my $dir = $st->dir;
+sub admin {
+	my ($q) = @_;
+	return $st->run_script("$top/scripts/db.sh", 'sql', $dir, '-N', '-B',
+	    '-e', $q);
+}
+my $pw = 'cust-' . join '', map { ('a'..'z')[rand 26] } 1 .. 16;
+admin("CREATE DATABASE shop CHARACTER SET latin1 COLLATE latin1_swedish_ci;
+    CREATE USER 'cust'\@'localhost' IDENTIFIED BY '$pw';
+    GRANT ALL PRIVILEGES ON shop.* TO 'cust'\@'localhost'");
+my $client = "mariadb --no-defaults --socket='$dir/mysql.sock' --user=cust"
+    . " --password='$pw' --default-character-set=utf8mb4";
+sub as_cust {
+	my ($q) = @_;
+	my $out = `$client -N -B shop -e "$q" 2>&1`;
+	return ($? == 0, $out);
+}
+my ($ok, $out) = as_cust('CREATE DATABASE elsewhere');
+ok(!$ok, 'the customer account may not create a database')
+    or diag($out);
+
+my $version = admin('SELECT VERSION()');
+for my $round (1, 2) {
+	$out = `$client shop < '$file' 2>&1`;
+	is($?, 0, "imported by the customer into its database ($round of 2,"
+	    . " MariaDB $version)") or diag($out);
+}
+# What stays out of schema.sql: creating an account, which a customer may
+# not do.
+$out = `{ echo "SET \@calls_api_password = 'long-enough-password';";
+    cat '$top/schema/20-responder-user.sql'; } | $client shop 2>&1`;
+isnt($?, 0, 'the customer may not run 20-responder-user.sql');
+like($out, qr/denied/i, '  (access denied)') or diag($out);
+
+is(admin("SELECT GROUP_CONCAT(TABLE_NAME, ':', TABLE_COLLATION
+    ORDER BY TABLE_NAME) FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA = 'shop'"),
+    'agents:utf8mb4_bin,api_keys:utf8mb4_bin,calls:utf8mb4_bin',
+    'three tables, utf8mb4_bin in a latin1 database');
+is(admin("SELECT COUNT(*) FROM information_schema.COLUMNS
+    WHERE TABLE_SCHEMA = 'shop' AND COLLATION_NAME IS NOT NULL
+    AND COLLATION_NAME <> 'utf8mb4_bin'"), 0,
+    '  every text column utf8mb4_bin');
+is(admin("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION)
+    FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = 'shop'
+    AND TABLE_NAME = 'calls' AND CONSTRAINT_NAME = 'PRIMARY'"),
+    'client_id,created_at,call_sid', 'calls keyed by the keyset order');
+is(admin("SELECT COUNT(*) FROM information_schema.CHECK_CONSTRAINTS
+    WHERE CONSTRAINT_SCHEMA = 'shop' AND TABLE_NAME = 'calls'"), 4,
+    'four CHECK constraints on calls');
+
+# The CHECKs hold under a permissive sql_mode.
+($ok, $out) = as_cust("SET SESSION sql_mode = '';
+    INSERT INTO calls (call_sid, client_id, to_number, agent_id, created_at)
+    VALUES ('c1', 'org', '+1', 'a1', '2026-00-10 10:00:00')");
+ok(!$ok, 'a zero month refused with sql_mode empty');
+like($out, qr/calls_created_at_real/, '  by its CHECK') or diag($out);
+
+# created_at defaults to UTC, whatever the session's time zone.
+($ok, $out) = as_cust("SET time_zone = '+05:00';
+    INSERT INTO api_keys (key_hash, client_id) VALUES (REPEAT('a', 64), 'org');
+    SELECT ABS(TIMESTAMPDIFF(SECOND, created_at, UTC_TIMESTAMP(6)))
+    FROM api_keys");
+ok($ok, 'a key inserted without created_at') or diag($out);
+chomp $out;
+ok($ok && $out =~ /^\d+$/ && $out <= 5,
+    "  gets the UTC time (off by $out s) with the session at +05:00");
+
+done_testing;
