@@ -41,12 +41,28 @@ BUILD		?= build
 SANFLAGS	 =
 endif
 
-PKG_CFLAGS	:= $(shell pkg-config --cflags jansson libcrypto 2>/dev/null) \
+PKG_CFLAGS	:= $(shell pkg-config --cflags jansson libcrypto zlib 2>/dev/null) \
 		   $(shell mariadb_config --cflags 2>/dev/null)
-# The responder links libcrypto and the connector; the tests also jansson,
-# which checks every JSON body they see.
-LIB_LIBS	:= $(shell pkg-config --libs libcrypto 2>/dev/null) \
+# The responder links libcrypto, zlib (--version asks it) and the
+# connector; the tests also jansson, which checks every JSON body they see.
+LIB_LIBS	:= $(shell pkg-config --libs libcrypto zlib 2>/dev/null) \
 		   $(shell mariadb_config --libs 2>/dev/null)
+
+# STATIC=1 (set by `make static` for its own sub-make, BUILD=build/static):
+# linked -static against the Connector/C that scripts/connector-c.sh built
+# (CONNECTOR_C: its prefix; the authentication plugins built in) and
+# Debian's libfcgi.a, libssl.a, libcrypto.a, libz.a. Not PIE: `file` says
+# "statically linked" (a static-pie would need glibc's rcrt1).
+ifeq ($(STATIC),1)
+PKG_CFLAGS	:= -I$(CONNECTOR_C)/include/mariadb
+LIB_LIBS	:= $(CONNECTOR_C)/lib/libmariadbclient.a -lssl -lcrypto -lz \
+		   -lpthread -ldl -lm
+LDHARDENING	 = -static -Wl,-z,relro,-z,now
+STATIC_DEFINES	 = -DCALLS_API_STATIC
+# A rebuilt connector relinks the binary (its headers: the .d files).
+$(BUILD)/calls-api: $(CONNECTOR_C)/lib/libmariadbclient.a
+endif
+STATIC_BIN	:= build/static/calls-api
 PKG_LIBS	:= $(shell pkg-config --libs jansson 2>/dev/null) $(LIB_LIBS)
 
 ALL_CFLAGS	 = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(HARDENING) \
@@ -67,7 +83,7 @@ ROWS		?= 100000
 ORG		?= org_acme
 
 .PHONY: all deps test check unit unit-build valgrind demo stop seed install clean bench \
-	bench-cgi soak
+	bench-cgi soak static release FORCE
 
 all: $(BIN)
 
@@ -77,6 +93,16 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/cgi/main.o: DEFINES = -DCALLS_API_DEFAULT_CONF='"$(SYSCONFDIR)/calls-api.cnf"'
+
+# The version (git describe) and libfcgi's package version, baked into
+# lib/version.o; build_info.h is rewritten only when they change.
+$(BUILD)/gen/build_info.h: FORCE
+	@mkdir -p $(@D)
+	$(Q)scripts/build-info.sh $@
+$(BUILD)/lib/version.o: $(BUILD)/gen/build_info.h
+$(BUILD)/lib/version.o: DEFINES = -include $(BUILD)/gen/build_info.h \
+    $(STATIC_DEFINES)
+FORCE:
 
 $(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
 	$(say) LD $@
@@ -113,6 +139,26 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_SUPPORT) $(LIB_OBJ)
 deps:
 	@scripts/deps.sh
 
+# make static: build/static/calls-api, statically linked, with
+# MariaDB Connector/C built from Debian's source by scripts/connector-c.sh
+# (pinned; cached under ~/.cache/calls-api, about a minute the first time).
+static:
+ifeq ($(SANITIZE),1)
+	@echo 'make static: not with SANITIZE=1 (the sanitizer runtimes' \
+	    'cannot be linked statically)' >&2; exit 1
+endif
+	@prefix=$$(scripts/connector-c.sh build) && \
+	    $(MAKE) --no-print-directory STATIC=1 SANITIZE= BUILD=build/static \
+	    CONNECTOR_C="$$prefix" $(STATIC_BIN)
+	@file $(STATIC_BIN) | grep -q 'statically linked' || \
+	    { echo 'make static: $(STATIC_BIN) is not statically linked:' >&2; \
+	    file $(STATIC_BIN) >&2; exit 1; }
+
+# make release: dist/calls-api-VERSION-linux-x86_64.tar.gz from the static
+# binary (scripts/release.sh says what goes in).
+release: static
+	@scripts/release.sh $(STATIC_BIN) dist
+
 # make test: the whole matrix, as CI runs it.
 #  1. -Werror build: unit tests, then integration tests (private MariaDB,
 #     real Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports);
@@ -122,7 +168,9 @@ deps:
 # Each step says what it is; the fuzzers' output goes to build/fuzz/*.log
 # (one summary line per harness here, the log named on failure).
 test: deps
-	@echo '== make test 1/4: -Werror build, unit and integration tests'
+	@echo '== make test 1/4: -Werror build, static build, unit and' \
+	    'integration tests'
+	@$(MAKE) --no-print-directory WERROR=1 static
 	@$(MAKE) --no-print-directory WERROR=1 check
 	@echo '== make test 2/4: the same on an ASan+UBSan build'
 	@$(MAKE) --no-print-directory WERROR=1 SANITIZE=1 check
@@ -133,8 +181,15 @@ test: deps
 	@$(MAKE) --no-print-directory WERROR=1 valgrind
 	@echo '== make test: all passed'
 
+# Tests of the static binary (make static) run when it exists, not on the
+# sanitizer build (they skip there, saying so).
+ifneq ($(SANITIZE),1)
+STATIC_ENV	 = $(if $(wildcard $(STATIC_BIN)),\
+		   CALLS_API_STATIC_BIN=$(CURDIR)/$(STATIC_BIN))
+endif
+
 check: all $(UNIT_BIN)
-	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) SANITIZE=$(SANITIZE) \
+	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) $(STATIC_ENV) SANITIZE=$(SANITIZE) \
 	    prove -f $(UNIT_BIN) tests/*.t
 
 # The unit test binaries, built (silent when they are up to date).
@@ -200,7 +255,7 @@ install: $(BIN)
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
 
 clean:
-	rm -rf build
+	rm -rf build dist
 
 include tests/fuzz/fuzz.mk
 

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "../lib/app.h"
+#include "../lib/cli.h"
 #include "../lib/fcgi_record.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
@@ -300,12 +301,17 @@ serve_fastcgi(char **conf)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct sigaction	 sa;
 	char			*conf = NULL;
 	const char		*env;
 	int			 rc;
+
+	/* From a shell, with arguments: a command (never under CGI, whose
+	 * query string may arrive as arguments). */
+	if (argc > 1 && getenv("GATEWAY_INTERFACE") == NULL)
+		return cli_main(argc, argv, stdout, stderr);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;

@@ -18,6 +18,12 @@ static long long	io_deadline;
 
 static enum ca_err	connect_db(struct db *);
 
+/* What to do when host= does not resolve (a static binary reads only
+ * /etc/hosts and DNS, not the system's NSS modules). */
+#define UNKNOWN_HOST_HINT \
+	": the option file's host= does not resolve here; put the name in " \
+	"/etc/hosts or give the server's IP address"
+
 long long
 db_clock_ms(void)
 {
@@ -183,9 +189,10 @@ connect_db(struct db *db)
 	if (mysql_real_connect(db->conn, NULL, NULL, NULL, NULL, 0, NULL,
 	    0) == NULL) {
 		e = mysql_errno(db->conn);
-		log_error("database: connect: %u %s%s", e,
+		log_error("database: connect: %u %s%s%s", e,
 		    mysql_error(db->conn), spent(db) ?
-		    " (no answer within the request's time budget)" : "");
+		    " (no answer within the request's time budget)" : "",
+		    e == CR_UNKNOWN_HOST ? UNKNOWN_HOST_HINT : "");
 		return misconfigured(e) ? CA_ERR_CONFIG : CA_ERR_DB_UNAVAILABLE;
 	}
 	/* The option file's charset line could differ: insist on utf8mb4. */

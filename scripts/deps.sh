@@ -4,8 +4,12 @@
 #   scripts/deps.sh
 set -euo pipefail
 
-# Build: compiler, make, libraries with headers.
-build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev)
+# Build: compiler, make, libraries with headers. The static release build
+# (make static, scripts/connector-c.sh) also needs cmake, zlib's headers
+# and static library, xz for Debian's source tarball, and file(1), which
+# checks that the binary is statically linked.
+build=(gcc make pkg-config libfcgi-dev libmariadb-dev libjansson-dev libssl-dev
+	cmake zlib1g-dev xz-utils file)
 # Run and test: database, web servers (nginx and spawn-fcgi for the other
 # FastCGI clients; Apache's mod_proxy_fcgi is in apache2), HTTP client,
 # Perl (prove), load generator, memory checker, cgi-fcgi for poking a
