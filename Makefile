@@ -84,7 +84,7 @@ ROWS		?= 100000
 ORG		?= org_acme
 
 .PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed \
-	install clean bench soak static release FORCE
+	install clean bench bench-cgi soak static release FORCE
 
 all: $(BIN)
 
@@ -113,6 +113,15 @@ $(BIN): $(BUILD)/cgi/main.o $(LIB_OBJ)
 $(BUILD)/bench/trivial: $(BUILD)/bench/trivial.o
 	$(say) LD $@
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lfcgi
+
+# The CGI ceiling (libc only) and the start-up timer of bench/cgi.sh.
+$(BUILD)/bench/trivial_cgi: $(BUILD)/bench/trivial_cgi.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILD)/bench/exec_time: $(BUILD)/bench/exec_time.o
+	$(say) LD $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 $(BUILD)/bench/query_loop: $(BUILD)/bench/query_loop.o $(LIB_OBJ)
 	$(say) LD $@
@@ -214,9 +223,18 @@ seed:
 
 # make bench: throughput, ceilings, depth, memory in one run (bench/run.sh,
 # BENCHMARKS.md); about 8 minutes, everything it starts is stopped.
+# Its CGI part (bench/cgi.sh) takes the static binary too when there is
+# one (CALLS_API_STATIC_BIN, else build/static/calls-api).
+CGI_BENCH_TOOLS	 = $(BUILD)/bench/trivial_cgi $(BUILD)/bench/exec_time
 bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
-    $(BUILD)/bench/mint_cursor
+    $(BUILD)/bench/mint_cursor $(CGI_BENCH_TOOLS)
 	@BUILD=$(BUILD) bench/run.sh
+
+# make bench-cgi: the CGI part alone (about 4 minutes; BENCH_CGI_QUICK=1
+# about 1): calls-api under Apache mpm_event + mod_cgid against a trivial
+# CGI program, writes bench/results-cgi.md (bench/cgi.sh, BENCHMARKS.md).
+bench-cgi: deps all $(CGI_BENCH_TOOLS)
+	@BUILD=$(BUILD) bench/cgi.sh
 
 # make soak: wrk through Apache + mod_fcgid for SOAK_SECONDS (default 60):
 # zero non-2xx, zero socket errors, responder RSS flat (bench/soak.sh).

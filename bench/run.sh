@@ -10,7 +10,10 @@
 #   3. depth: first, 10 % ... 99 % and last page of a 1M-row organisation,
 #      keyset (the API) against LIMIT/OFFSET (SQL only), with MariaDB's
 #      Handler_read_* counters and a plot (bench/depth.png);
-#   4. memory: VmRSS of one responder after 10,000 and 100,000 requests.
+#   4. memory: VmRSS of one responder after 10,000 and 100,000 requests;
+#   5. CGI: calls-api as plain CGI under Apache mpm_event + mod_cgid, the
+#      dynamic and (when built) the static binary, against a trivial CGI
+#      program (bench/cgi.sh; alone: make bench-cgi).
 #
 # Results: run/bench.json (machine-readable), bench/results.md and the
 # table on stdout (bench/report.pl), bench/depth.png (gnuplot).
@@ -290,6 +293,12 @@ fi
 scripts/web.sh stop apache "$run/trivial"
 scripts/web.sh stop lighttpd "$run/trivial"
 
+# --- 5. CGI: one process and one connection per request -----------------
+# Here, while only MariaDB runs: bench/cgi.sh starts and stops its own
+# Apaches (mod_cgid), on the small organisation.
+say "CGI: calls-api under mod_cgid against a trivial CGI (bench/cgi.sh)"
+measure bench/cgi.sh "$run" "$key_small" "$run/cgi.md" >"$run/cgi.out"
+
 # --- 3. Depth: keyset (the API) against OFFSET (SQL only) ---------------
 page_first=$("$build/bench/mint_cursor" --sql first)
 page_after=$("$build/bench/mint_cursor" --sql after)
@@ -507,6 +516,10 @@ record "{\"kind\":\"meta\",\"seconds\":$seconds,\"repeats\":$repeats,\"warmup\":
 
 mkdir -p "$top/run"
 perl bench/report.pl "$raw" "$out_json" "$out_md" "$run/depth.dat"
+{
+	printf '\n### CGI (Apache mpm_event + mod_cgid)\n\n'
+	sed '1,2{/^<!--/d; /^$/d}' "$run/cgi.md"
+} | tee -a "$out_md"
 if command -v gnuplot >/dev/null; then
 	gnuplot -e "data='$run/depth.dat'; out='$out_png'; rows=$rows" \
 	    bench/depth.gp

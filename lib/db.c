@@ -25,7 +25,7 @@
  */
 static long long	io_deadline;
 
-static enum ca_err	connect_and_prepare(struct db *);
+static enum ca_err	connect_db(struct db *);
 
 long long
 db_clock_ms(void)
@@ -73,7 +73,7 @@ db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
 	db->conf_path = conf_path;
 	db->stmt_text = stmt_text;
 	db->nstmt = nstmt < DB_MAX_STMTS ? nstmt : DB_MAX_STMTS;
-	db->connect = connect_and_prepare;
+	db->connect = connect_db;
 	db->clock = db_clock_ms;
 	db->budget_ms = DB_BUDGET_MS;
 	db->connect_err = CA_ERR_DB_UNAVAILABLE;
@@ -99,19 +99,26 @@ db_begin(struct db *db)
 	db->deadline = db->clock() + db->budget_ms;
 }
 
+/*
+ * The connection first: mysql_close sends COM_QUIT and detaches the
+ * statements (the server frees them with the connection), so closing them
+ * afterwards only frees memory. In the other order each statement costs a
+ * COM_STMT_CLOSE packet and a wake-up of the server's thread: three per
+ * CGI run, for nothing.
+ */
 void
 db_close(struct db *db)
 {
 	size_t	 i;
 
+	if (db->conn != NULL)
+		mysql_close(db->conn);
+	db->conn = NULL;
 	for (i = 0; i < DB_MAX_STMTS; i++) {
 		if (db->stmt[i] != NULL)
 			(void)mysql_stmt_close(db->stmt[i]);
 		db->stmt[i] = NULL;
 	}
-	if (db->conn != NULL)
-		mysql_close(db->conn);
-	db->conn = NULL;
 }
 
 /* True when the deadline of the db_run in progress has passed. */
@@ -184,13 +191,11 @@ connect_failed(struct db *db)
 }
 
 static enum ca_err
-connect_and_prepare(struct db *db)
+connect_db(struct db *db)
 {
 	unsigned int	 connect_timeout = DB_CONNECT_TIMEOUT;
 	unsigned int	 io_timeout = DB_IO_TIMEOUT;
 	my_bool		 reconnect = 0;
-	size_t		 i;
-	enum ca_err	 err;
 	const char	*refusal;
 
 	/* The connector's own limit per wait is a backstop: never below the
@@ -232,17 +237,37 @@ connect_and_prepare(struct db *db)
 		log_error("database: utf8mb4: %s", mysql_error(db->conn));
 		return CA_ERR_INTERNAL;
 	}
-	for (i = 0; i < db->nstmt; i++) {
-		if ((db->stmt[i] = mysql_stmt_init(db->conn)) == NULL)
-			return CA_ERR_INTERNAL;
-		if (mysql_stmt_prepare(db->stmt[i], db->stmt_text[i],
-		    strlen(db->stmt_text[i])) != 0) {
-			err = db_stmt_error(db, db->stmt[i], "prepare");
-			/* A missing table or grant is a deployment problem. */
-			return err == CA_ERR_INTERNAL ? CA_ERR_CONFIG : err;
-		}
-	}
 	return CA_OK;
+}
+
+MYSQL_STMT *
+db_stmt(struct db *db, size_t i, enum ca_err *err)
+{
+	MYSQL_STMT	*st;
+
+	if (i >= db->nstmt || db->conn == NULL) {
+		log_error("database: statement %zu of %zu without a connection",
+		    i, db->nstmt);
+		*err = CA_ERR_INTERNAL;
+		return NULL;
+	}
+	if (db->stmt[i] != NULL)
+		return db->stmt[i];
+	if ((st = mysql_stmt_init(db->conn)) == NULL) {
+		log_error("database: no memory for a statement");
+		*err = CA_ERR_INTERNAL;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, db->stmt_text[i],
+	    strlen(db->stmt_text[i])) != 0) {
+		*err = db_stmt_error(db, st, "prepare");
+		/* A missing table or grant is a deployment problem. */
+		if (*err == CA_ERR_INTERNAL)
+			*err = CA_ERR_CONFIG;
+		(void)mysql_stmt_close(st);
+		return NULL;
+	}
+	return db->stmt[i] = st;
 }
 
 /* A connection, or CA_ERR_DB_UNAVAILABLE at once while backing off. */

@@ -1,8 +1,10 @@
 /*
- * The database connection: connect from the option file, prepare every
- * statement, and run operations within a per-request time budget, with
- * one reconnect-and-retry when the connection turns out to be lost and
- * the operation says it may be run again.
+ * The database connection: connect from the option file, prepare each
+ * statement when it is first used on the connection (a CGI run, one
+ * request per process, prepares only what its request runs), and run
+ * operations within a per-request time budget, with one
+ * reconnect-and-retry when the connection turns out to be lost and the
+ * operation says it may be run again.
  */
 #ifndef CALLS_API_DB_H
 #define CALLS_API_DB_H
@@ -109,6 +111,16 @@ typedef enum ca_err	db_op(struct db *, void *arg, int *may_retry);
  * runs op once more; otherwise it answers CA_ERR_DB_UNAVAILABLE (503).
  */
 enum ca_err	db_run(struct db *, db_op *op, void *arg);
+
+/*
+ * Statement i of the db's stmt_text, prepared on this connection at its
+ * first use; for an operation inside db_run (the connection is there).
+ * NULL with *err set when it cannot be prepared (logged):
+ * CA_ERR_DB_UNAVAILABLE when the connection was lost (db_run may retry),
+ * CA_ERR_CONFIG when the server refuses it (a missing table or grant),
+ * CA_ERR_INTERNAL otherwise.
+ */
+MYSQL_STMT	*db_stmt(struct db *, size_t i, enum ca_err *err);
 
 /* Map a statement error to CA_ERR_DB_UNAVAILABLE or CA_ERR_INTERNAL, logging it. */
 enum ca_err	db_stmt_error(struct db *, MYSQL_STMT *, const char *what);

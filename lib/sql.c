@@ -86,7 +86,7 @@ static enum ca_err
 run_key_lookup(struct db *db, void *arg, int *may_retry)
 {
 	struct key_lookup	*k = arg;
-	MYSQL_STMT		*st = db->stmt[SQL_KEY_LOOKUP];
+	MYSQL_STMT		*st;
 	MYSQL_BIND		 in, out;
 	unsigned long		 inlen, outlen = 0;
 	my_bool			 isnull = 0, trunc = 0;
@@ -94,6 +94,8 @@ run_key_lookup(struct db *db, void *arg, int *may_retry)
 	int			 rc;
 
 	(void)may_retry;
+	if ((st = db_stmt(db, SQL_KEY_LOOKUP, &err)) == NULL)
+		return err;
 	bind_string(&in, k->key_hash, &inlen);
 	memset(&out, 0, sizeof(out));
 	out.buffer_type = MYSQL_TYPE_STRING;
@@ -261,7 +263,9 @@ run_page(struct db *db, void *arg, int *may_retry)
 	int				 limit = q->fetch, rc, nin = 0;
 	enum ca_err			 err = CA_OK;
 
-	st = db->stmt[q->after != NULL ? SQL_PAGE_AFTER : SQL_PAGE_FIRST];
+	if ((st = db_stmt(db, q->after != NULL ? SQL_PAGE_AFTER :
+	    SQL_PAGE_FIRST, &err)) == NULL)
+		return err;
 	memset(in, 0, sizeof(in));
 	bind_string(&in[nin++], q->client_id, &idlen);
 	if (q->after != NULL) {

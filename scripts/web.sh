@@ -8,6 +8,8 @@
 #   apache     Apache 2.4, mpm_event + mod_fcgid, with apache/calls-api.conf
 #   cgi        Apache 2.4, mpm_prefork + mod_cgi, the shared-hosting way:
 #              BINARY copied to calls-api.cgi, apache/htaccess.example
+#   cgid       the same with mpm_event + mod_cgid (Debian's default pair:
+#              a threaded MPM runs CGI through mod_cgid's daemon)
 #   lighttpd   lighttpd + mod_fastcgi, with lighttpd/calls-api.conf
 #   proxy-fcgi Apache 2.4, mpm_event + mod_proxy_fcgi, in front of a pool
 #              of POOL_SIZE (default 8) responders started by spawn-fcgi on
@@ -37,7 +39,7 @@ die() {
 cmd=$1
 server=$2
 case "$server" in
-apache | cgi | proxy-fcgi) pidname=httpd.pid comm=apache2 ;;
+apache | cgi | cgid | proxy-fcgi) pidname=httpd.pid comm=apache2 ;;
 lighttpd) pidname=lighttpd.pid comm=lighttpd ;;
 nginx) pidname=nginx.pid comm=nginx ;;
 *) usage ;;
@@ -293,30 +295,58 @@ conf_apache() {
 	} >"$dir/httpd.conf"
 }
 
-conf_cgi() {
+# The shared-hosting layout: the binary renamed, the shipped .htaccess
+# with the config path filled in.
+cgi_htdocs() {
 	local htdocs=$dir/htdocs
 	if [ "$(id -u)" -eq 0 ]; then
 		check_www_data "$run"
 	fi
-	# The shared-hosting layout: the binary renamed, the shipped .htaccess
-	# with the config path filled in.
 	install -m 0755 "$bin" "$htdocs/calls-api.cgi"
 	sed "s|/home/USER/calls-api.cnf|$run/calls-api.cnf|" \
 	    "$top/apache/htaccess.example" >"$htdocs/.htaccess"
 	chmod 0644 "$htdocs/.htaccess"
+}
+
+# A shared host: the site's .htaccess configures everything.
+cgi_directory() {
+	cat <<-CONF
+	LoadModule rewrite_module modules/mod_rewrite.so
+
+	<Directory "$dir/htdocs">
+	    AllowOverride All
+	    Require all granted
+	</Directory>
+	CONF
+}
+
+conf_cgi() {
+	cgi_htdocs
 	{
 		apache_common_conf
 		cat <<-CONF
 		LoadModule mpm_prefork_module modules/mod_mpm_prefork.so
 		LoadModule cgi_module modules/mod_cgi.so
-		LoadModule rewrite_module modules/mod_rewrite.so
-
-		# A shared host: the site's .htaccess configures everything.
-		<Directory "$htdocs">
-		    AllowOverride All
-		    Require all granted
-		</Directory>
 		CONF
+		cgi_directory
+	} >"$dir/httpd.conf"
+}
+
+# mod_cgid: a daemon (forked at start, as User) forks each CGI process
+# and hands its pipes to the worker thread over ScriptSock.
+conf_cgid() {
+	cgi_htdocs
+	{
+		apache_common_conf
+		cat <<-CONF
+		LoadModule mpm_event_module modules/mod_mpm_event.so
+		CONF
+		apache_event_workers
+		cat <<-CONF
+		LoadModule cgid_module modules/mod_cgid.so
+		ScriptSock "$dir/run/cgid.sock"
+		CONF
+		cgi_directory
 	} >"$dir/httpd.conf"
 }
 
