@@ -335,22 +335,20 @@ main(int argc, char **argv)
 	int			 rc;
 
 	/*
-	 * calls-api key create|list|revoke (lib/key_admin.c); without
-	 * --conf or CALLS_API_CONF, the ~/calls-api.cnf the responder would
-	 * find (lib/conf_path.c).
+	 * From a shell, arguments are a command: calls-api key ...
+	 * (lib/key_admin.c; without --conf or CALLS_API_CONF, the
+	 * ~/calls-api.cnf the responder would find, lib/conf_path.c), or
+	 * --version/--help (lib/cli.c). Under a web server never.
 	 */
-	if (argc > 1 && strcmp(argv[1], "key") == 0 && from_shell()) {
+	if (argc > 1 && from_shell()) {
+		if (strcmp(argv[1], "key") != 0)
+			return cli_main(argc, argv, stdout, stderr);
 		if (conf_path_default(home_conf, sizeof(home_conf),
 		    getenv("HOME"), getuid(), "/etc/passwd",
 		    CALLS_API_DEFAULT_CONF) == -1)
 			return 1;
 		return key_admin_main(argc - 1, argv + 1, home_conf);
 	}
-
-	/* From a shell, with arguments: a command (never under CGI, whose
-	 * query string may arrive as arguments). */
-	if (argc > 1 && getenv("GATEWAY_INTERFACE") == NULL)
-		return cli_main(argc, argv, stdout, stderr);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;

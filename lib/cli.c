@@ -11,6 +11,11 @@ cli_usage(FILE *err)
 	    "request)\n"
 	    "       calls-api --version    version, libraries, database "
 	    "authentication plugins\n"
+	    "       calls-api key create CLIENT_ID [--label TEXT] "
+	    "[--new-client]\n"
+	    "       calls-api key list [CLIENT_ID]\n"
+	    "       calls-api key revoke PREFIX_OR_HASH\n"
+	    "                              API keys (calls-api key --help)\n"
 	    "       calls-api --help       this text\n"
 	    "The option file: CALLS_API_CONF (see calls-api.cnf.example).\n",
 	    err);
