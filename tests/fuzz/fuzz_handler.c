@@ -381,14 +381,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = check_response(&resp, forced, org, &prev, &have_prev, seen);
 	status = ca_error_info(resp.err)->status;
 
-	/* The README's precedence: route, then method, then configuration. */
-	if (!ref_route(req.uri, req.script_name, req.path_info))
+	/* The precedence: configuration (unconfigured, the route is
+	 * unknown: every request is a 500), then route, then method. */
+	if (hp == &hx)
+		CHECK(status == 500);
+	else if (!ref_route(req.uri, req.script_name, req.path_info))
 		CHECK(status == 404);
 	else if (req.method == NULL || (strcmp(req.method, "GET") != 0 &&
 	    strcmp(req.method, "HEAD") != 0))
 		CHECK(status == 405);
-	else if (hp == &hx)
-		CHECK(status == 500);
 	else if (org == NULL)	/* no live key named: never further */
 		CHECK(status == 401 || (fs.fail_with != CA_OK &&
 		    status == ca_error_info(fs.fail_with)->status));
