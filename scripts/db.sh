@@ -17,6 +17,11 @@
 #                        account or config file, and the server's own
 #                        default charset (latin1) instead of utf8mb4_bin
 set -euo pipefail
+# The servers live in /usr/sbin, which a user's PATH on Debian lacks.
+case ":$PATH:" in
+*:/usr/sbin:*) ;;
+*) PATH=$PATH:/usr/sbin:/sbin ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 

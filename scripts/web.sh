@@ -21,6 +21,11 @@
 # APACHE_DROPIN=FILE (apache only): include that installed drop-in as it is
 # (its own binary and config paths) instead of apache/calls-api.conf.
 set -euo pipefail
+# The servers live in /usr/sbin, which a user's PATH on Debian lacks.
+case ":$PATH:" in
+*:/usr/sbin:*) ;;
+*) PATH=$PATH:/usr/sbin:/sbin ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
