@@ -114,6 +114,7 @@ if ($rc == 0) {
 }
 
 my $http = HTTP::Tiny->new(timeout => 20);
+my $user_path = '/usr/local/bin:/usr/bin:/bin';
 my $first = 1;
 for my $server (qw(apache lighttpd cgi)) {
 	my $port = free_port();
@@ -123,7 +124,9 @@ for my $server (qw(apache lighttpd cgi)) {
 	my $label = "SERVER=$server PORT=$port"
 	    . ($first && $no_hosts ? ' (without /etc/hosts)' : '');
 	$first = 0;
-	($rc, $out) = run("demo $server", "cd '$co' && $cmd", 300);
+	# With a Debian user's PATH (no /usr/sbin, where the servers are).
+	($rc, $out) = run("demo $server", "cd '$co' && PATH=$user_path $cmd",
+	    300);
 	is($rc, 0, "make demo $label") or fail_log();
 	$state //= readlink "$co/run";
 	my ($key) = $out =~ /Bearer (ck_\w+)/;
