@@ -116,15 +116,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-measure() {
-	local rc=0
-	setsid "$@" &
-	child=$!
-	wait "$child" || rc=$?
-	child=""
-	return "$rc"
-}
-
 record() {
 	printf '%s\n' "$1" >>"$raw"
 }

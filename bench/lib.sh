@@ -52,3 +52,15 @@ rss_kib() {
 	awk '$1 == "VmRSS:" { print $2; found = 1 } END { exit !found }' \
 	    "/proc/$1/status" 2>/dev/null
 }
+
+# Run a measurement in its own process group (so the caller's exit trap
+# can stop it and everything it forked: the pid is in $child while it
+# runs) and wait for it; the caller redirects its output.
+measure() {
+	local rc=0
+	setsid "$@" &
+	child=$!
+	wait "$child" || rc=$?
+	child=""
+	return "$rc"
+}

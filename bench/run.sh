@@ -112,17 +112,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Run a measurement in its own process group (so the trap can stop it and
-# everything it forked) and wait for it; the caller redirects its output.
-measure() {
-	local rc=0
-	setsid "$@" &
-	child=$!
-	wait "$child" || rc=$?
-	child=""
-	return "$rc"
-}
-
 raw=$run/raw.jsonl	# one JSON object per measurement, for report.pl
 : >"$raw"
 record() {
