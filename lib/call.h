@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "call_fields.h"
 #include "cursor.h"
 #include "timestamp.h"
 
@@ -17,46 +18,23 @@
 #define WORD_SIZE	(64 * 4 + 1)
 #define DECIMAL_SIZE	48
 
-/* Bits of call.null: which nullable fields are absent. */
-enum call_null {
-	CALL_NULL_FROM_NUMBER		= 1 << 0,
-	CALL_NULL_AGENT_NAME		= 1 << 1,
-	CALL_NULL_CALL_TYPE		= 1 << 2,
-	CALL_NULL_STATUS		= 1 << 3,
-	CALL_NULL_RECORDING		= 1 << 4,
-	CALL_NULL_TOTAL_COST		= 1 << 5,
-	CALL_NULL_DURATION		= 1 << 6,
-	CALL_NULL_TURN_COUNT		= 1 << 7,
-	CALL_NULL_UPDATED_AT		= 1 << 8,
-	CALL_NULL_START_TIME		= 1 << 9,
-	CALL_NULL_END_TIME		= 1 << 10,
-	CALL_NULL_END_REASON		= 1 << 11,
-	CALL_NULL_BILLING_STATUS	= 1 << 12
+/* Index of each field in call_fields[] (and call.len): CALL_F_name. */
+#define CALL_FIELD_ID(name, kind, size, nullable, sql)	CALL_F_##name,
+enum call_field_id {
+	CALL_FIELDS(CALL_FIELD_ID, CALL_NO_SEP)
+	CALL_NFIELDS
 };
+#undef CALL_FIELD_ID
 
-/* Fields in call_fields[]; call.len is indexed by field. */
-#define CALL_NFIELDS	18
+/* The bit of call.null that says a nullable field is absent. */
+#define CALL_NULL(name)	(1u << CALL_F_##name)
+
+#define CALL_MEMBER(name, kind, size, nullable, sql) \
+	CALL_MEMBER_##kind(name, size)
 
 struct call {
-	char		 call_sid[ID_SIZE];
-	char		 to_number[NUMBER_SIZE];
-	char		 from_number[NUMBER_SIZE];
-	char		 agent_id[ID_SIZE];
-	char		 agent_name[NAME_SIZE];
-	char		 client_id[ID_SIZE];
-	char		 call_type[WORD_SIZE];
-	char		 status[WORD_SIZE];
-	int		 recording_enabled;
-	char		 total_cost[DECIMAL_SIZE];	/* decimal text */
-	char		 duration_seconds[DECIMAL_SIZE];	/* decimal text */
-	unsigned long	 turn_count;
-	struct ts	 created_at;
-	struct ts	 updated_at;
-	struct ts	 start_time;
-	struct ts	 end_time;
-	char		 end_reason[WORD_SIZE];
-	char		 billing_status[WORD_SIZE];
-	unsigned int	 null;		/* enum call_null bits */
+	CALL_FIELDS(CALL_MEMBER, CALL_NO_SEP)
+	unsigned int	 null;		/* CALL_NULL() bits */
 	/*
 	 * Byte length of each text field (CALL_STR, CALL_DECIMAL) as the
 	 * store fetched it, NUL bytes inside included; 0 means "up to the
@@ -65,6 +43,8 @@ struct call {
 	 */
 	size_t		 len[CALL_NFIELDS];
 };
+
+#undef CALL_MEMBER
 
 /* How a field is stored in struct call. */
 enum call_field_kind {
@@ -81,13 +61,10 @@ struct call_field {
 	enum call_field_kind	 kind;
 	size_t			 offset;	/* in struct call */
 	size_t			 size;
-	unsigned int		 null_bit;	/* 0: never null */
+	unsigned int		 null_bit;	/* CALL_NULL(name); 0: never null */
 };
 
-/*
- * The fields of a call summary in the order of the spec's example: the
- * order of the JSON members and of the page query's SELECT list.
- */
+/* The fields of a call summary, CALL_FIELDS in its order (call_fields.h). */
 extern const struct call_field	 call_fields[];
 extern const size_t		 call_nfields;
 

@@ -5,12 +5,11 @@
 #include "log.h"
 #include "sql.h"
 
+/* The SELECT list: the sql of each of CALL_FIELDS, in its order. */
+#define PAGE_COLUMN(name, kind, size, nullable, sql)	sql
+#define PAGE_COLUMN_SEP					", "
 #define PAGE_SELECT \
-	"SELECT c.call_sid, c.to_number, c.from_number, c.agent_id," \
-	" a.agent_name, c.client_id, c.call_type, c.status," \
-	" c.recording_enabled, c.total_cost, c.duration_seconds," \
-	" c.turn_count, c.created_at, c.updated_at, c.start_time," \
-	" c.end_time, c.end_reason, c.billing_status" \
+	"SELECT " CALL_FIELDS(PAGE_COLUMN, PAGE_COLUMN_SEP) \
 	" FROM calls c LEFT JOIN agents a" \
 	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id" \
 	" WHERE c.client_id = ?"

@@ -41,7 +41,7 @@ struct sid {
 static struct sid
 call_sid(const struct call *c)
 {
-	struct sid	 s = { c->call_sid, call_text_len(c, 0) };
+	struct sid	 s = { c->call_sid, call_text_len(c, CALL_F_call_sid) };
 
 	return s;
 }
@@ -143,8 +143,8 @@ fake_call(struct call *c, const char *client_id, int n, const struct ts *at)
 	c->created_at = *at;
 	c->turn_count = (unsigned long)(n % 11);
 	c->recording_enabled = n % 2;
-	c->null = CALL_NULL_FROM_NUMBER | CALL_NULL_AGENT_NAME |
-	    CALL_NULL_CALL_TYPE | CALL_NULL_STATUS | CALL_NULL_UPDATED_AT |
-	    CALL_NULL_START_TIME | CALL_NULL_END_TIME | CALL_NULL_END_REASON |
-	    CALL_NULL_BILLING_STATUS;
+	c->null = CALL_NULL(from_number) | CALL_NULL(agent_name) |
+	    CALL_NULL(call_type) | CALL_NULL(status) | CALL_NULL(updated_at) |
+	    CALL_NULL(start_time) | CALL_NULL(end_time) |
+	    CALL_NULL(end_reason) | CALL_NULL(billing_status);
 }
