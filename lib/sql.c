@@ -136,7 +136,7 @@ key_lookup(void *ctx, const char *key_hash, char client_id[ID_SIZE])
 /* Page query: the result columns, bound into one struct call. */
 
 
-/* The SELECT list above names the call_fields, in their order. */
+/* One result column per field: the SELECT list is CALL_FIELDS too. */
 #define NCOLS	CALL_NFIELDS
 
 struct row_binding {
@@ -150,90 +150,159 @@ struct row_binding {
 	struct call	 row;
 };
 
+/*
+ * Binding and finishing one column, by the field's declared kind: each
+ * takes the member itself, so a member of another type does not compile.
+ */
+
+static void
+bind_text(MYSQL_BIND *b, char *v, size_t size)
+{
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = v;
+	b->buffer_length = size - 1;	/* room for NUL */
+}
+
+static void
+bind_STR(struct row_binding *rb, size_t i, char (*v)[], size_t size)
+{
+	bind_text(&rb->bind[i], *v, size);
+}
+
+static void
+bind_DECIMAL(struct row_binding *rb, size_t i, char (*v)[], size_t size)
+{
+	bind_text(&rb->bind[i], *v, size);
+}
+
+static void
+bind_BOOL(struct row_binding *rb, size_t i, int *v, size_t size)
+{
+	(void)v;
+	(void)size;
+	rb->bind[i].buffer_type = MYSQL_TYPE_TINY;
+	rb->bind[i].buffer = &rb->tiny[i];
+}
+
+static void
+bind_ULONG(struct row_binding *rb, size_t i, unsigned long *v, size_t size)
+{
+	(void)v;
+	(void)size;
+	rb->bind[i].buffer_type = MYSQL_TYPE_LONG;
+	rb->bind[i].buffer = &rb->uint[i];
+	rb->bind[i].is_unsigned = 1;
+}
+
+static void
+bind_TS(struct row_binding *rb, size_t i, struct ts *v, size_t size)
+{
+	(void)v;
+	(void)size;
+	rb->bind[i].buffer_type = MYSQL_TYPE_DATETIME;
+	rb->bind[i].buffer = &rb->time[i];
+}
+
+/* A column's name for the log: its JSON key without ,"": */
+#define FIELD_NAME(i) \
+	(int)(call_fields[i].key_len - 4), call_fields[i].key + 2
+
+/* Text as fetched: the connector's length is kept (NUL bytes inside). */
+static int
+finish_text(struct row_binding *rb, size_t i, char *v, size_t size)
+{
+	if (rb->len[i] >= size) {
+		log_error("database: page row: %.*s of %lu bytes over its %zu",
+		    FIELD_NAME(i), rb->len[i], size - 1);
+		return -1;
+	}
+	v[rb->len[i]] = '\0';
+	rb->row.len[i] = rb->len[i];
+	return 0;
+}
+
+static int
+finish_STR(struct row_binding *rb, size_t i, char (*v)[], size_t size)
+{
+	return finish_text(rb, i, *v, size);
+}
+
+static int
+finish_DECIMAL(struct row_binding *rb, size_t i, char (*v)[], size_t size)
+{
+	return finish_text(rb, i, *v, size);
+}
+
+static int
+finish_BOOL(struct row_binding *rb, size_t i, int *v, size_t size)
+{
+	(void)size;
+	*v = rb->tiny[i] != 0;
+	return 0;
+}
+
+static int
+finish_ULONG(struct row_binding *rb, size_t i, unsigned long *v, size_t size)
+{
+	(void)size;
+	*v = rb->uint[i];
+	return 0;
+}
+
+static int
+finish_TS(struct row_binding *rb, size_t i, struct ts *v, size_t size)
+{
+	(void)size;
+	ts_from_mysql(&rb->time[i], v);
+	return 0;
+}
+
+/* A NULL column: 1 when the field may be null (its bit is set), else -1. */
+static int
+finish_null(struct row_binding *rb, size_t i)
+{
+	if (call_fields[i].null_bit == 0) {
+		log_error("database: page row: %.*s is NULL", FIELD_NAME(i));
+		return -1;	/* NOT NULL column came back NULL */
+	}
+	rb->row.null |= call_fields[i].null_bit;
+	return 1;
+}
+
 static void
 bind_row(struct row_binding *rb)
 {
-	const struct call_field	*c;
-	MYSQL_BIND		*b;
-	size_t			 i;
+	size_t	 i;
 
 	memset(rb->bind, 0, sizeof(rb->bind));
 	for (i = 0; i < NCOLS; i++) {
-		c = &call_fields[i];
-		b = &rb->bind[i];
-		b->length = &rb->len[i];
-		b->is_null = &rb->isnull[i];
-		b->error = &rb->trunc[i];
-		switch (c->kind) {
-		case CALL_STR:
-		case CALL_DECIMAL:
-			b->buffer_type = MYSQL_TYPE_STRING;
-			b->buffer = (char *)&rb->row + c->offset;
-			b->buffer_length = c->size - 1;	/* room for NUL */
-			break;
-		case CALL_BOOL:
-			b->buffer_type = MYSQL_TYPE_TINY;
-			b->buffer = &rb->tiny[i];
-			break;
-		case CALL_ULONG:
-			b->buffer_type = MYSQL_TYPE_LONG;
-			b->buffer = &rb->uint[i];
-			b->is_unsigned = 1;
-			break;
-		case CALL_TS:
-			b->buffer_type = MYSQL_TYPE_DATETIME;
-			b->buffer = &rb->time[i];
-			break;
-		}
+		rb->bind[i].length = &rb->len[i];
+		rb->bind[i].is_null = &rb->isnull[i];
+		rb->bind[i].error = &rb->trunc[i];
 	}
+#define BIND_FIELD(name, kind, size, nullable, sql) \
+	bind_##kind(rb, CALL_F_##name, &rb->row.name, sizeof(rb->row.name));
+	CALL_FIELDS(BIND_FIELD, CALL_NO_SEP)
+#undef BIND_FIELD
 }
 
-/* Finish the fetched row in rb->row: lengths (a value may hold NUL bytes:
- * the connector's length is kept), terminators, conversions, nulls. */
+/* Finish the fetched row in rb->row: lengths, terminators, conversions,
+ * nulls. */
 static int
 finish_row(struct row_binding *rb)
 {
-	const struct call_field	*c;
-	char			*dst;
-	size_t			 i;
+	size_t	 i;
 
 	rb->row.null = 0;
-	for (i = 0; i < NCOLS; i++) {
-		c = &call_fields[i];
-		dst = (char *)&rb->row + c->offset;
+	for (i = 0; i < NCOLS; i++)
 		rb->row.len[i] = 0;
-		if (rb->isnull[i]) {
-			if (c->null_bit == 0) {
-				log_error("database: page row: %.*s is NULL",
-				    (int)(c->key_len - 4), c->key + 2);
-				return -1;	/* NOT NULL column came back NULL */
-			}
-			rb->row.null |= c->null_bit;
-			continue;
-		}
-		switch (c->kind) {
-		case CALL_STR:
-		case CALL_DECIMAL:
-			if (rb->len[i] >= c->size) {
-				log_error("database: page row: %.*s of %lu bytes "
-				    "over its %zu", (int)(c->key_len - 4),
-				    c->key + 2, rb->len[i], c->size - 1);
-				return -1;
-			}
-			dst[rb->len[i]] = '\0';
-			rb->row.len[i] = rb->len[i];
-			break;
-		case CALL_BOOL:
-			rb->row.recording_enabled = rb->tiny[i] != 0;
-			break;
-		case CALL_ULONG:
-			rb->row.turn_count = rb->uint[i];
-			break;
-		case CALL_TS:
-			ts_from_mysql(&rb->time[i], (struct ts *)(void *)dst);
-			break;
-		}
-	}
+#define FINISH_FIELD(name, kind, size, nullable, sql) \
+	if ((rb->isnull[CALL_F_##name] ? finish_null(rb, CALL_F_##name) : \
+	    finish_##kind(rb, CALL_F_##name, &rb->row.name, \
+	    sizeof(rb->row.name))) == -1) \
+		return -1;
+	CALL_FIELDS(FINISH_FIELD, CALL_NO_SEP)
+#undef FINISH_FIELD
 	return 0;
 }
 
