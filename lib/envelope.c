@@ -37,50 +37,76 @@ call_text_max(void)
 	return max;
 }
 
+/*
+ * Writing one value, by the field's declared kind: each takes the struct
+ * call member itself (typed), so no value is cast to an assumed type.
+ */
+
+static char *
+put_STR(char *p, const struct call *c, size_t i, const char (*v)[])
+{
+	/* By length: a NUL inside is part of the value. */
+	return json_put_stringn(p, *v, call_text_len(c, i));
+}
+
+static char *
+put_DECIMAL(char *p, const struct call *c, size_t i, const char (*v)[])
+{
+	(void)c;
+	(void)i;
+	return json_put_decimal(p, *v);
+}
+
+static char *
+put_BOOL(char *p, const struct call *c, size_t i, const int *v)
+{
+	(void)c;
+	(void)i;
+	return json_put_bool(p, *v);
+}
+
+static char *
+put_ULONG(char *p, const struct call *c, size_t i, const unsigned long *v)
+{
+	(void)c;
+	(void)i;
+	return json_put_ulong(p, *v);
+}
+
+static char *
+put_TS(char *p, const struct call *c, size_t i, const struct ts *v)
+{
+	(void)c;
+	(void)i;
+	return json_put_timestamp(p, v);
+}
+
+/* Member i's key ("name": with a comma before all but the first). */
+static char *
+put_key(char *p, size_t i)
+{
+	const struct call_field	*f = &call_fields[i];
+
+	return json_put_raw(p, f->key + (i == 0), f->key_len - (i == 0));
+}
+
 /* One call as a JSON object, preceded by a comma unless it is the first. */
 static void
 write_call(struct json_writer *w, const struct call *c, int first)
 {
-	const struct call_field	*f;
-	const char		*base = (const char *)c, *v;
-	char			*p;
-	size_t			 i;
+	char	*p;
 
 	if ((p = jw_reserve(w, call_text_max())) == NULL)
 		return;
 	if (!first)
 		*p++ = ',';
 	*p++ = '{';
-	for (i = 0; i < call_nfields; i++) {
-		f = &call_fields[i];
-		/* No comma before the first member. */
-		p = json_put_raw(p, f->key + (i == 0), f->key_len - (i == 0));
-		v = base + f->offset;
-		if (f->null_bit != 0 && (c->null & f->null_bit)) {
-			p = json_put_null(p);
-			continue;
-		}
-		switch (f->kind) {
-		case CALL_STR:
-			/* By length: a NUL inside is part of the value. */
-			p = json_put_stringn(p, v, call_text_len(c, i));
-			break;
-		case CALL_BOOL:
-			p = json_put_bool(p, *(const int *)(const void *)v);
-			break;
-		case CALL_DECIMAL:
-			p = json_put_decimal(p, v);
-			break;
-		case CALL_ULONG:
-			p = json_put_ulong(p,
-			    *(const unsigned long *)(const void *)v);
-			break;
-		case CALL_TS:
-			p = json_put_timestamp(p,
-			    (const struct ts *)(const void *)v);
-			break;
-		}
-	}
+#define PUT_FIELD(name, kind, size, nullable, sql) \
+	p = put_key(p, CALL_F_##name); \
+	p = (c->null & call_fields[CALL_F_##name].null_bit) != 0 ? \
+	    json_put_null(p) : put_##kind(p, c, CALL_F_##name, &c->name);
+	CALL_FIELDS(PUT_FIELD, CALL_NO_SEP)
+#undef PUT_FIELD
 	*p++ = '}';
 	jw_commit(w, p);
 }
