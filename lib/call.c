@@ -20,6 +20,32 @@ _Static_assert(sizeof(call_fields) / sizeof(call_fields[0]) == CALL_NFIELDS,
 _Static_assert(CALL_NFIELDS <= sizeof(unsigned int) * 8,
     "a bit of call.null for every field");
 
+/*
+ * struct call is the CALL_FIELDS members, in their order, then null and
+ * len: nothing added by hand beside the list. call_shape is built from
+ * the list alone; every member must sit where it sits there.
+ */
+#define SHAPE_MEMBER(name, kind, size, nullable, sql) \
+	CALL_MEMBER_##kind(name, size)
+struct call_shape {
+	CALL_FIELDS(SHAPE_MEMBER, CALL_NO_SEP)
+	unsigned int	 null;
+	size_t		 len[CALL_NFIELDS];
+};
+#undef SHAPE_MEMBER
+
+#define SAME_PLACE(name, kind, size, nullable, sql) \
+	_Static_assert(offsetof(struct call, name) == \
+	    offsetof(struct call_shape, name), \
+	    "struct call: " #name " is not where CALL_FIELDS puts it");
+CALL_FIELDS(SAME_PLACE, CALL_NO_SEP)
+#undef SAME_PLACE
+_Static_assert(offsetof(struct call, null) ==
+    offsetof(struct call_shape, null) &&
+    offsetof(struct call, len) == offsetof(struct call_shape, len) &&
+    sizeof(struct call) == sizeof(struct call_shape),
+    "struct call has members that CALL_FIELDS does not declare");
+
 size_t
 call_text_len(const struct call *c, size_t i)
 {

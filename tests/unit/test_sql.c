@@ -14,6 +14,8 @@ main(void)
 	const char			*sql, *from;
 	size_t				 i, k, n;
 
+	/* The spec's 18: a field added to CALL_FIELDS alone fails here
+	 * (and in the golden files) until the spec and schema have it. */
 	is_int((long)call_nfields, 18, "18 call fields");
 	for (k = 0; k < 2; k++) {
 		sql = sql_text[pages[k]];
