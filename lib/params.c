@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "number.h"
 #include "params.h"
 #include "query.h"
 
@@ -38,26 +39,6 @@ static const struct param_spec specs[] = {
 };
 
 #define NSPECS	(sizeof(specs) / sizeof(specs[0]))
-
-int
-parse_uint_range(const char *s, long min, long max, long *out)
-{
-	long	 n = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-		if (n > max)
-			return -1;	/* also stops any overflow */
-	}
-	if (n < min)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 enum ca_err
 params_parse(const char *query, struct buf *work, struct list_params *p,

@@ -23,11 +23,4 @@ struct list_params {
 enum ca_err	params_parse(const char *query, struct buf *work,
 		    struct list_params *, struct ca_fail *);
 
-/*
- * strtonum-style: s is only ASCII digits (at least one) and its value is
- * within [min, max]. Returns 0 and sets *out, or -1.
- */
-int		parse_uint_range(const char *s, long min, long max,
-		    long *out);
-
 #endif
