@@ -6,6 +6,7 @@
 #include "handler.h"
 #include "log.h"
 #include "params.h"
+#include "utf8.h"
 
 /* The body for when even building the error body fails. */
 static const char nomem_body[] = "{\"success\":false,\"error\":{\"code\":"
@@ -118,7 +119,7 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	bind.client_id = h->client_id;
 	bind.filters = "";
 	if (p.cursor != NULL && cursor_decode(p.cursor, &bind, &after) == -1) {
-		fail->param = "cursor";
+		fail->param = PARAM_CURSOR;
 		return CA_ERR_CURSOR_INVALID;
 	}
 
@@ -150,6 +151,23 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 		return CA_ERR_INTERNAL;
 	}
 	return CA_OK;
+}
+
+/*
+ * The 404 message names the route this responder serves (the config's,
+ * e.g. /~user/api/calls): error.c's default followed by it. NULL (the
+ * default alone) when the route would not fit or is not UTF-8.
+ */
+static const char *
+not_found_detail(const char *route, char *out, size_t cap)
+{
+	int	 n;
+
+	if (!utf8_valid(route, strlen(route)))
+		return NULL;
+	n = snprintf(out, cap, "%s The API serves GET %s.",
+	    ca_error_info(CA_ERR_NOT_FOUND)->message, route);
+	return n >= 0 && (size_t)n < cap ? out : NULL;
 }
 
 /*
@@ -201,6 +219,7 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 	const char			*route, *stage = "route";
 	const char			*m = req->method != NULL ? req->method : "";
 	char				 path[256];
+	char				 not_found[sizeof(h->cfg->route) + 64];
 
 	log_request_begin();
 	route = h->cfg != NULL ? h->cfg->route : CONFIG_ROUTE_DEFAULT;
@@ -215,9 +234,11 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 		log_error("not configured: %s", h->unconfigured[0] != '\0' ?
 		    h->unconfigured : "no configuration was loaded");
 		fail.err = CA_ERR_CONFIG;
-	} else if (!route_matches(req, route))
+	} else if (!route_matches(req, route)) {
 		fail.err = CA_ERR_NOT_FOUND;
-	else if (strcmp(m, "GET") != 0 && !resp->head_only)
+		fail.detail = not_found_detail(route, not_found,
+		    sizeof(not_found));
+	} else if (strcmp(m, "GET") != 0 && !resp->head_only)
 		fail.err = CA_ERR_METHOD_NOT_ALLOWED;
 	else
 		fail.err = list_calls(h, req, now, &resp->body, &fail, &stage);

@@ -9,6 +9,10 @@
 #define LIMIT_MAX	100
 #define LIMIT_DEFAULT	50
 
+/* The parameters' names, as the query string and error bodies give them. */
+#define PARAM_LIMIT	"limit"
+#define PARAM_CURSOR	"cursor"
+
 struct list_params {
 	int		 limit;
 	const char	*cursor;	/* raw text (in the work buffer), or NULL */
@@ -22,5 +26,11 @@ struct list_params {
  */
 enum ca_err	params_parse(const char *query, struct buf *work,
 		    struct list_params *, struct ca_fail *);
+
+/*
+ * The message of an unknown parameter: error.c's default followed by the
+ * names in the table ("... Allowed: limit, cursor.").
+ */
+const char	*params_unknown_message(void);
 
 #endif
