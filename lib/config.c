@@ -6,7 +6,7 @@
 
 #include "config.h"
 #include "db.h"
-#include "params.h"
+#include "number.h"
 
 static char *
 trim(char *s)

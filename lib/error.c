@@ -3,7 +3,7 @@
 static const struct ca_error_info infos[CA_ERR__MAX] = {
 	[CA_OK] = { 200, "OK", "ok", "OK" },
 	[CA_ERR_NOT_FOUND] = { 404, "Not Found", "not_found",
-	    "No such resource. The API serves GET /api/calls." },
+	    "No such resource." },
 	[CA_ERR_METHOD_NOT_ALLOWED] = { 405, "Method Not Allowed",
 	    "method_not_allowed", "Only GET and HEAD are allowed." },
 	[CA_ERR_AUTH_MISSING] = { 401, "Unauthorized", "missing_api_key",
@@ -18,7 +18,7 @@ static const struct ca_error_info infos[CA_ERR__MAX] = {
 	    "invalid_query_string", "The query string is malformed: "
 	    "bad percent-escape, NUL byte or invalid UTF-8." },
 	[CA_ERR_PARAM_UNKNOWN] = { 400, "Bad Request", "unknown_parameter",
-	    "Unknown query parameter. Allowed: limit, cursor." },
+	    "Unknown query parameter." },
 	[CA_ERR_PARAM_DUPLICATE] = { 400, "Bad Request",
 	    "duplicate_parameter", "A query parameter was given more than "
 	    "once." },

@@ -2,10 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
+#include "cursor.h"
 #include "envelope.h"
 #include "handler.h"
 #include "log.h"
 #include "params.h"
+#include "utf8.h"
 
 /* The body for when even building the error body fails. */
 static const char nomem_body[] = "{\"success\":false,\"error\":{\"code\":"
@@ -34,6 +37,18 @@ handler_free(struct handler *h)
 	buf_free(&h->work);
 	memset(h, 0, sizeof(*h));
 }
+
+/*
+ * What one request finds out and its response points to: created empty by
+ * handler_serve for each request, so nothing of one request can survive
+ * into the next. The body copies next_cursor; the error body is written
+ * (from not_found) before handler_serve returns.
+ */
+struct request_state {
+	char	 client_id[ID_SIZE];
+	char	 next_cursor[CURSOR_TEXT_MAX + 1];
+	char	 not_found[sizeof(((struct config *)0)->route) + 64];
+};
 
 /* The length of REQUEST_URI's path: what precedes its query string. */
 static size_t
@@ -93,8 +108,9 @@ page_row(void *arg, const struct call *row)
 
 /* The List Calls pipeline proper, after routing: writes the page to body. */
 static enum ca_err
-list_calls(struct handler *h, const struct request *req, time_t now,
-    struct buf *body, struct ca_fail *fail, const char **stage)
+list_calls(struct handler *h, struct request_state *rs,
+    const struct request *req, time_t now, struct buf *body,
+    struct ca_fail *fail, const char **stage)
 {
 	struct list_params	 p;
 	struct cursor_pos	 after;
@@ -107,7 +123,7 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	*stage = "authenticate";
 	if ((err = auth_authenticate(&h->cache, &h->store,
 	    h->cfg->key_cache_seconds, now, req->authorization,
-	    h->client_id)) != CA_OK)
+	    rs->client_id)) != CA_OK)
 		return err;
 	*stage = "parameters";
 	if ((err = params_parse(req->query, &h->work, &p, fail)) != CA_OK)
@@ -115,10 +131,10 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 
 	bind.secret = h->cfg->secret;
 	bind.secret_len = h->cfg->secret_len;
-	bind.client_id = h->client_id;
+	bind.client_id = rs->client_id;
 	bind.filters = "";
 	if (p.cursor != NULL && cursor_decode(p.cursor, &bind, &after) == -1) {
-		fail->param = "cursor";
+		fail->param = PARAM_CURSOR;
 		return CA_ERR_CURSOR_INVALID;
 	}
 
@@ -127,21 +143,21 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 	pw.limit = (size_t)p.limit;
 	pw.seen = 0;
 	envelope_page_begin(&pw.env, body);
-	if ((err = h->store.ops->list_calls(h->store.ctx, h->client_id,
+	if ((err = h->store.ops->list_calls(h->store.ctx, rs->client_id,
 	    p.cursor != NULL ? &after : NULL, p.limit + 1, page_row,
 	    &pw)) != CA_OK)
 		return err;
 	if (pw.seen > pw.limit) {
 		*stage = "next cursor";
-		if (cursor_encode(&pw.last, &bind, h->next_cursor,
-		    sizeof(h->next_cursor)) == -1) {
+		if (cursor_encode(&pw.last, &bind, rs->next_cursor,
+		    sizeof(rs->next_cursor)) == -1) {
 			ts_format(&pw.last.created_at, 1, when);
 			log_error("cannot encode the position after the last "
 			    "row: created_at %s, call_sid of %zu bytes", when,
 			    pw.last.call_sid_len);
 			return CA_ERR_INTERNAL;
 		}
-		next = h->next_cursor;
+		next = rs->next_cursor;
 	}
 	*stage = "page";
 	if (envelope_page_end(&pw.env, next) == -1) {
@@ -150,6 +166,23 @@ list_calls(struct handler *h, const struct request *req, time_t now,
 		return CA_ERR_INTERNAL;
 	}
 	return CA_OK;
+}
+
+/*
+ * The 404 message names the route this responder serves (the config's,
+ * e.g. /~user/api/calls): error.c's default followed by it. NULL (the
+ * default alone) when the route would not fit or is not UTF-8.
+ */
+static const char *
+not_found_detail(const char *route, char *out, size_t cap)
+{
+	int	 n;
+
+	if (!utf8_valid(route, strlen(route)))
+		return NULL;
+	n = snprintf(out, cap, "%s The API serves GET %s.",
+	    ca_error_info(CA_ERR_NOT_FOUND)->message, route);
+	return n >= 0 && (size_t)n < cap ? out : NULL;
 }
 
 /*
@@ -201,7 +234,9 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 	const char			*route, *stage = "route";
 	const char			*m = req->method != NULL ? req->method : "";
 	char				 path[256];
+	struct request_state		 rs;
 
+	memset(&rs, 0, sizeof(rs));
 	log_request_begin();
 	route = h->cfg != NULL ? h->cfg->route : CONFIG_ROUTE_DEFAULT;
 	resp->head_only = strcmp(m, "HEAD") == 0;
@@ -215,12 +250,15 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 		log_error("not configured: %s", h->unconfigured[0] != '\0' ?
 		    h->unconfigured : "no configuration was loaded");
 		fail.err = CA_ERR_CONFIG;
-	} else if (!route_matches(req, route))
+	} else if (!route_matches(req, route)) {
 		fail.err = CA_ERR_NOT_FOUND;
-	else if (strcmp(m, "GET") != 0 && !resp->head_only)
+		fail.detail = not_found_detail(route, rs.not_found,
+		    sizeof(rs.not_found));
+	} else if (strcmp(m, "GET") != 0 && !resp->head_only)
 		fail.err = CA_ERR_METHOD_NOT_ALLOWED;
 	else
-		fail.err = list_calls(h, req, now, &resp->body, &fail, &stage);
+		fail.err = list_calls(h, &rs, req, now, &resp->body, &fail,
+		    &stage);
 
 	resp->err = fail.err;
 	if (fail.err != CA_OK && envelope_error(&resp->body, &fail) == -1) {

@@ -2,6 +2,12 @@
  * The one-way pipeline of a request:
  * route -> method -> authenticate -> parameters -> cursor -> rows, written
  * into the envelope as the store hands them over.
+ *
+ * struct handler lives as long as the process and holds only what is
+ * meant to outlive a request: the configuration, the store, the key cache
+ * and the query buffer's storage. What a request finds out (its client,
+ * its next cursor) lives in handler.c's struct request_state, made anew
+ * by each handler_serve call and gone when it returns.
  */
 #ifndef CALLS_API_HANDLER_H
 #define CALLS_API_HANDLER_H
@@ -10,9 +16,7 @@
 
 #include "auth.h"
 #include "buf.h"
-#include "call.h"
 #include "config.h"
-#include "cursor.h"
 #include "request.h"
 #include "response.h"
 #include "store.h"
@@ -22,9 +26,8 @@ struct handler {
 	char			 unconfigured[512];	/* why cfg is NULL */
 	struct store		 store;
 	struct auth_cache	 cache;
-	struct buf		 work;	/* decoded query string */
-	char			 client_id[ID_SIZE];
-	char			 next_cursor[CURSOR_TEXT_MAX + 1];
+	struct buf		 work;	/* decoded query string: reused
+					   storage, reset by every request */
 };
 
 /* 0, or -1 when memory runs out. cfg may be NULL (every request: 500). */

@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "json_writer.h"
-#include "query.h"
+#include "utf8.h"
 
 static void
 put(struct json_writer *w, const char *s, size_t n)

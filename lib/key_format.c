@@ -7,7 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "key_format.h"
-#include "query.h"
+#include "utf8.h"
 
 static const char	 key_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -1,6 +1,8 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "cursor.h"
+#include "number.h"
 #include "params.h"
 #include "query.h"
 
@@ -31,32 +33,41 @@ valid_cursor(const char *v, struct list_params *p)
 	return 0;
 }
 
+#define STRINGIFY_(x)	#x
+#define STRINGIFY(x)	STRINGIFY_(x)
+
 static const struct param_spec specs[] = {
-	{ "limit", valid_limit, CA_ERR_PARAM_INVALID,
-	    "limit must be an integer from 1 to 100." },
-	{ "cursor", valid_cursor, CA_ERR_CURSOR_INVALID, NULL },
+	{ PARAM_LIMIT, valid_limit, CA_ERR_PARAM_INVALID,
+	    PARAM_LIMIT " must be an integer from " STRINGIFY(LIMIT_MIN)
+	    " to " STRINGIFY(LIMIT_MAX) "." },
+	{ PARAM_CURSOR, valid_cursor, CA_ERR_CURSOR_INVALID, NULL },
 };
 
 #define NSPECS	(sizeof(specs) / sizeof(specs[0]))
 
-int
-parse_uint_range(const char *s, long min, long max, long *out)
+const char *
+params_unknown_message(void)
 {
-	long	 n = 0;
+	static char	 msg[128];
+	const char	*base = ca_error_info(CA_ERR_PARAM_UNKNOWN)->message;
+	size_t		 i, n;
+	int		 w;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		n = n * 10 + (*s - '0');
-		if (n > max)
-			return -1;	/* also stops any overflow */
+	if (msg[0] != '\0')
+		return msg;
+	w = snprintf(msg, sizeof(msg), "%s Allowed:", base);
+	for (i = 0; w >= 0 && (size_t)w < sizeof(msg) && i < NSPECS; i++) {
+		n = (size_t)w;
+		w = snprintf(msg + n, sizeof(msg) - n, " %s%s", specs[i].name,
+		    i + 1 < NSPECS ? "," : ".");
+		if (w >= 0)
+			w += (int)n;
 	}
-	if (n < min)
-		return -1;
-	*out = n;
-	return 0;
+	if (w < 0 || (size_t)w >= sizeof(msg)) {
+		msg[0] = '\0';		/* too long: the default alone */
+		return base;
+	}
+	return msg;
 }
 
 enum ca_err
@@ -89,6 +100,7 @@ params_parse(const char *query, struct buf *work, struct list_params *p,
 				break;
 		if (i == NSPECS) {
 			fail->param = name;
+			fail->detail = params_unknown_message();
 			return fail->err = CA_ERR_PARAM_UNKNOWN;
 		}
 		fail->param = specs[i].name;

@@ -9,6 +9,10 @@
 #define LIMIT_MAX	100
 #define LIMIT_DEFAULT	50
 
+/* The parameters' names, as the query string and error bodies give them. */
+#define PARAM_LIMIT	"limit"
+#define PARAM_CURSOR	"cursor"
+
 struct list_params {
 	int		 limit;
 	const char	*cursor;	/* raw text (in the work buffer), or NULL */
@@ -24,10 +28,9 @@ enum ca_err	params_parse(const char *query, struct buf *work,
 		    struct list_params *, struct ca_fail *);
 
 /*
- * strtonum-style: s is only ASCII digits (at least one) and its value is
- * within [min, max]. Returns 0 and sets *out, or -1.
+ * The message of an unknown parameter: error.c's default followed by the
+ * names in the table ("... Allowed: limit, cursor.").
  */
-int		parse_uint_range(const char *s, long min, long max,
-		    long *out);
+const char	*params_unknown_message(void);
 
 #endif

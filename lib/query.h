@@ -31,7 +31,4 @@ void	query_begin(struct query_iter *, char *work);
 int	query_next(struct query_iter *, char **name, char **value,
 	    struct ca_fail *);
 
-/* 1 when s (n bytes) is well-formed UTF-8 (no overlongs, surrogates). */
-int	utf8_valid(const char *s, size_t n);
-
 #endif

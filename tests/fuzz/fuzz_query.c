@@ -20,6 +20,7 @@
 #include "../../lib/error.h"
 #include "../../lib/params.h"
 #include "../../lib/query.h"
+#include "../../lib/utf8.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -131,6 +131,52 @@ expect_error(int status, const char *code, const char *param,
 	json_decref(j);
 }
 
+/* The last response's body is exactly want. */
+static void
+body_is(const char *want, const char *what)
+{
+	ok(resp.body.data != NULL && resp.body.len == strlen(want) &&
+	    memcmp(resp.body.data, want, resp.body.len) == 0,
+	    "%s: body %s", what, resp.body.data);
+}
+
+/*
+ * The error messages that state facts owned elsewhere take them from
+ * their owners: the 404 the configured route, the unknown parameter the
+ * parameter table, the bad limit LIMIT_MIN and LIMIT_MAX.
+ */
+static void
+test_error_messages(void)
+{
+	serve("GET", "/api/other", "Bearer ck_acme");
+	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
+	    "\"message\":\"No such resource. The API serves GET /api/calls.\","
+	    "\"param\":null}}", "404, default route");
+	strcpy(cfg.route, "/~u/api/calls");
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
+	    "\"message\":\"No such resource. The API serves GET "
+	    "/~u/api/calls.\",\"param\":null}}", "404 names the route");
+	is_int(serve("GET", "/~u/api/calls?limit=1", "Bearer ck_acme"), 200,
+	    "the configured route is served");
+	strcpy(cfg.route, "/api/\xff");
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
+	    "\"message\":\"No such resource.\",\"param\":null}}",
+	    "404, route not UTF-8: not named");
+	strcpy(cfg.route, CONFIG_ROUTE_DEFAULT);
+
+	serve("GET", "/api/calls?foo=1", "Bearer ck_acme");
+	body_is("{\"success\":false,\"error\":{\"code\":"
+	    "\"unknown_parameter\",\"message\":\"Unknown query parameter. "
+	    "Allowed: limit, cursor.\",\"param\":\"foo\"}}",
+	    "unknown parameter");
+	serve("GET", "/api/calls?limit=0", "Bearer ck_acme");
+	body_is("{\"success\":false,\"error\":{\"code\":"
+	    "\"invalid_parameter\",\"message\":\"limit must be an integer "
+	    "from 1 to 100.\",\"param\":\"limit\"}}", "bad limit");
+}
+
 static void
 test_routing_and_methods(void)
 {
@@ -481,6 +527,7 @@ main(void)
 	log_set_sink(quiet, NULL);	/* test_log.c checks the lines */
 	setup();
 	test_routing_and_methods();
+	test_error_messages();
 	test_auth();
 	test_cache();
 	test_params();

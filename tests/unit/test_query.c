@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/number.h"
 #include "../../lib/params.h"
 #include "../../lib/query.h"
 #include "tap.h"
