@@ -98,7 +98,7 @@ page_row(void *arg, const struct call *row)
 		if (pw->seen == pw->limit - 1 &&
 		    call_position(row, &pw->last) == -1) {
 			log_error("row %zu: call_sid of %zu bytes has no "
-			    "keyset position", pw->seen, call_text_len(row, 0));
+			    "keyset position", pw->seen, call_text_len(row, CALL_F_call_sid));
 			return -1;
 		}
 	}
