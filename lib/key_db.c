@@ -8,9 +8,9 @@
 #include <mysqld_error.h>
 
 #include "config.h"
+#include "db_error.h"
 #include "key_db.h"
 
-#define ER_NO_PASSWORD	1698	/* ER_ACCESS_DENIED_NO_PASSWORD_ERROR */
 
 #define KEY_COLUMNS \
 	"SELECT key_hash, client_id, label, created_at, revoked_at" \
@@ -69,17 +69,6 @@ where(const struct key_db *db)
 	    "])" : "[" KEY_DB_GROUP "]";
 }
 
-/* Errors meaning the server is not there (or went away). */
-static int
-unreachable(unsigned int e)
-{
-	return e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
-	    e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
-	    e == CR_SERVER_LOST_EXTENDED || e == CR_UNKNOWN_HOST ||
-	    e == ER_SERVER_SHUTDOWN || e == ER_CON_COUNT_ERROR ||
-	    e == ER_CONNECTION_KILLED;
-}
-
 static enum ca_err
 stmt_fail(struct key_store *ks, MYSQL_STMT *st, enum key_sql which)
 {
@@ -113,7 +102,7 @@ stmt_fail(struct key_store *ks, MYSQL_STMT *st, enum key_sql which)
 		return CA_ERR_CONFIG;
 	default:
 		snprintf(ks->why, sizeof(ks->why), "database: %u %s", e, msg);
-		return unreachable(e) ? CA_ERR_DB_UNAVAILABLE :
+		return db_error_lost(e) ? CA_ERR_DB_UNAVAILABLE :
 		    CA_ERR_INTERNAL;
 	}
 }
@@ -469,6 +458,8 @@ key_db_open(struct key_db *db, struct key_store *ks, const char *conf)
 	unsigned int		 io_timeout = KEY_DB_IO_TIMEOUT;
 	unsigned int		 e;
 	const char		*user = NULL, *password = NULL, *refusal;
+	const char		*hint;
+	enum ca_err		 err;
 	struct db_tls		 tls;
 
 	memset(db, 0, sizeof(*db));
@@ -510,14 +501,14 @@ key_db_open(struct key_db *db, struct key_store *ks, const char *conf)
 	if (mysql_real_connect(db->conn, a.host[0] ? a.host : NULL, user,
 	    password, a.database[0] ? a.database : NULL, a.port,
 	    a.socket[0] ? a.socket : NULL, 0) == NULL) {
+		/* The responder's reading of a failed connect, its hint too. */
 		e = mysql_errno(db->conn);
+		err = db_error_connect(e, mysql_error(db->conn), &hint);
 		snprintf(ks->why, sizeof(ks->why), "cannot connect to the "
-		    "database with %s of %s: %u %s", where(db), conf, e,
-		    mysql_error(db->conn));
-		return e == ER_ACCESS_DENIED_ERROR || e == ER_NO_PASSWORD ||
-		    e == ER_DBACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ?
-		    CA_ERR_CONFIG : e == CR_OUT_OF_MEMORY ? CA_ERR_INTERNAL :
-		    CA_ERR_DB_UNAVAILABLE;
+		    "database with %s of %s: %u %s%s%s", where(db), conf, e,
+		    mysql_error(db->conn), hint != NULL ? ": " : "",
+		    hint != NULL ? hint : "");
+		return e == CR_OUT_OF_MEMORY ? CA_ERR_INTERNAL : err;
 	}
 	/* The responder's TLS rules: no plaintext when TLS is asked for. */
 	if ((refusal = db_tls_refusal(db->conn, &tls)) != NULL) {
