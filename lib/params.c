@@ -80,8 +80,10 @@ params_parse(const char *query, struct buf *work, struct list_params *p,
 	size_t			 i, qlen;
 	int			 rc;
 
+	memset(p, 0, sizeof(*p));
 	p->limit = LIMIT_DEFAULT;
 	p->cursor = NULL;
+	p->order = LIST_ORDER_DESC;
 	fail->err = CA_OK;
 	fail->param = fail->detail = NULL;
 
@@ -114,4 +116,71 @@ params_parse(const char *query, struct buf *work, struct list_params *p,
 		fail->param = NULL;
 	}
 	return rc == -1 ? fail->err : CA_OK;
+}
+
+size_t
+params_eq_count(const struct list_params *p)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < LIST_NEQ; i++)
+		if (p->eq[i].value != NULL)
+			n++;
+	return n;
+}
+
+/* The filters' names, in LIST_EQ_FILTERS order. */
+#define LIST_EQ_NAME(name, chars)	#name,
+static const char *const eq_names[LIST_NEQ] = {
+	LIST_EQ_FILTERS(LIST_EQ_NAME)
+};
+#undef LIST_EQ_NAME
+
+/* Append "name=<len>:<bytes>\n" at out + *n; -1 when it does not fit. */
+static int
+canonical_put(char *out, size_t cap, size_t *n, const char *name,
+    const char *v, size_t len)
+{
+	int	 w;
+
+	w = snprintf(out + *n, cap - *n, "%s=%zu:", name, len);
+	if (w < 0 || (size_t)w >= cap - *n || len + 1 >= cap - *n - (size_t)w)
+		return -1;
+	*n += (size_t)w;
+	memcpy(out + *n, v, len);
+	*n += len;
+	out[(*n)++] = '\n';
+	out[*n] = '\0';
+	return 0;
+}
+
+int
+params_canonical(const struct list_params *p, char *out, size_t cap)
+{
+	char	 when[TS_TEXT_SIZE];
+	size_t	 i, n = 0, wl;
+
+	if (cap == 0)
+		return -1;
+	out[0] = '\0';
+	if (p->order == LIST_ORDER_ASC &&
+	    canonical_put(out, cap, &n, PARAM_ORDER, "asc", 3) == -1)
+		return -1;
+	for (i = 0; i < LIST_NEQ; i++)
+		if (p->eq[i].value != NULL && canonical_put(out, cap, &n,
+		    eq_names[i], p->eq[i].value, p->eq[i].len) == -1)
+			return -1;
+	if (p->has_created_after) {
+		wl = ts_format(&p->created_after, 1, when);
+		if (canonical_put(out, cap, &n, PARAM_CREATED_AFTER, when,
+		    wl) == -1)
+			return -1;
+	}
+	if (p->has_created_before) {
+		wl = ts_format(&p->created_before, 1, when);
+		if (canonical_put(out, cap, &n, PARAM_CREATED_BEFORE, when,
+		    wl) == -1)
+			return -1;
+	}
+	return (int)n;
 }
