@@ -5,19 +5,23 @@
 #include "number.h"
 #include "params.h"
 #include "query.h"
+#include "utf8.h"
 
 struct param_spec {
 	const char	*name;
-	int		(*valid)(const char *, struct list_params *);
+	/* v is writable (the work buffer): a validator may normalise it. */
+	int		(*valid)(char *v, struct list_params *, int which);
+	int		 which;		/* for the filters: LIST_EQ_* */
 	enum ca_err	 err;		/* the error when valid() fails */
 	const char	*detail;	/* its message */
 };
 
 static int
-valid_limit(const char *v, struct list_params *p)
+valid_limit(char *v, struct list_params *p, int which)
 {
 	long	 n;
 
+	(void)which;
 	if (parse_uint_range(v, LIMIT_MIN, LIMIT_MAX, &n) == -1)
 		return -1;
 	p->limit = (int)n;
@@ -25,22 +29,141 @@ valid_limit(const char *v, struct list_params *p)
 }
 
 static int
-valid_cursor(const char *v, struct list_params *p)
+valid_cursor(char *v, struct list_params *p, int which)
 {
+	(void)which;
 	if (!cursor_text_plausible(v))
 		return -1;
 	p->cursor = v;
 	return 0;
 }
 
+static int
+valid_order(char *v, struct list_params *p, int which)
+{
+	(void)which;
+	if (strcmp(v, "desc") == 0)
+		p->order = LIST_ORDER_DESC;
+	else if (strcmp(v, "asc") == 0)
+		p->order = LIST_ORDER_ASC;
+	else
+		return -1;
+	return 0;
+}
+
+/* Each filter column's width in characters, LIST_EQ_FILTERS order. */
+#define LIST_EQ_CHARS(name, chars)	chars,
+static const size_t eq_chars[LIST_NEQ] = {
+	LIST_EQ_FILTERS(LIST_EQ_CHARS)
+};
+#undef LIST_EQ_CHARS
+
+static void
+set_eq(struct list_params *p, int which, const char *v, size_t len)
+{
+	p->eq[which].value = v;
+	p->eq[which].len = len;
+}
+
+/* Text matched exactly: 1 to the column's width in characters (the query
+ * decoder has checked that it is UTF-8 without NUL). */
+static int
+valid_text(char *v, struct list_params *p, int which)
+{
+	size_t	 len = strlen(v);
+
+	if (len == 0 || utf8_chars(v, len) > eq_chars[which])
+		return -1;
+	set_eq(p, which, v, len);
+	return 0;
+}
+
+static int
+valid_call_type(char *v, struct list_params *p, int which)
+{
+	if (strcmp(v, "inbound") != 0 && strcmp(v, "outbound") != 0 &&
+	    strcmp(v, "preview") != 0)
+		return -1;
+	set_eq(p, which, v, strlen(v));
+	return 0;
+}
+
+/*
+ * E.164: '+', then 1 to 15 digits, the first not 0. A '+' sent literally
+ * arrives as a space (the query decoder's '+'): read it as the '+'.
+ */
+static int
+valid_e164(char *v, struct list_params *p, int which)
+{
+	size_t	 n;
+
+	if (v[0] != '+' && v[0] != ' ')
+		return -1;
+	if (v[1] < '1' || v[1] > '9')
+		return -1;
+	for (n = 1; v[n] != '\0'; n++)
+		if (n > 15 || v[n] < '0' || v[n] > '9')
+			return -1;
+	v[0] = '+';
+	set_eq(p, which, v, n);
+	return 0;
+}
+
+static int
+valid_created_after(char *v, struct list_params *p, int which)
+{
+	(void)which;
+	if (ts_parse_rfc3339(v, &p->created_after) == -1)
+		return -1;
+	p->has_created_after = 1;
+	return 0;
+}
+
+static int
+valid_created_before(char *v, struct list_params *p, int which)
+{
+	(void)which;
+	if (ts_parse_rfc3339(v, &p->created_before) == -1)
+		return -1;
+	p->has_created_before = 1;
+	return 0;
+}
+
 #define STRINGIFY_(x)	#x
 #define STRINGIFY(x)	STRINGIFY_(x)
 
+/* A text filter's entry, its message from the column width. */
+#define TEXT_SPEC(name, chars) \
+	{ #name, valid_text, LIST_EQ_##name, CA_ERR_PARAM_INVALID, \
+	    #name " must be 1 to " #chars " characters, matched exactly." }
+#define E164_SPEC(name) \
+	{ #name, valid_e164, LIST_EQ_##name, CA_ERR_PARAM_INVALID, \
+	    #name " must be an E.164 number: + and 1 to 15 digits, e.g. " \
+	    "+15551234567 (the + percent-encoded as %2B or sent as is)." }
+#define TIME_SPEC(name, valid, bound) \
+	{ name, valid, 0, CA_ERR_PARAM_INVALID, name " must be an RFC 3339 " \
+	    "date-time with Z or an offset, e.g. 2026-03-09T10:00:00Z (" \
+	    bound ")." }
+
 static const struct param_spec specs[] = {
-	{ PARAM_LIMIT, valid_limit, CA_ERR_PARAM_INVALID,
+	{ PARAM_LIMIT, valid_limit, 0, CA_ERR_PARAM_INVALID,
 	    PARAM_LIMIT " must be an integer from " STRINGIFY(LIMIT_MIN)
 	    " to " STRINGIFY(LIMIT_MAX) "." },
-	{ PARAM_CURSOR, valid_cursor, CA_ERR_CURSOR_INVALID, NULL },
+	{ PARAM_CURSOR, valid_cursor, 0, CA_ERR_CURSOR_INVALID, NULL },
+	{ PARAM_ORDER, valid_order, 0, CA_ERR_PARAM_INVALID,
+	    PARAM_ORDER " must be desc (newest first, the default) or asc." },
+	TEXT_SPEC(status, 32),
+	{ "call_type", valid_call_type, LIST_EQ_call_type,
+	    CA_ERR_PARAM_INVALID,
+	    "call_type must be inbound, outbound or preview." },
+	TEXT_SPEC(agent_id, 64),
+	E164_SPEC(to_number),
+	E164_SPEC(from_number),
+	TEXT_SPEC(end_reason, 64),
+	TIME_SPEC(PARAM_CREATED_AFTER, valid_created_after,
+	    "inclusive: calls created at or after it"),
+	TIME_SPEC(PARAM_CREATED_BEFORE, valid_created_before,
+	    "exclusive: calls created before it"),
 };
 
 #define NSPECS	(sizeof(specs) / sizeof(specs[0]))
@@ -48,7 +171,7 @@ static const struct param_spec specs[] = {
 const char *
 params_unknown_message(void)
 {
-	static char	 msg[128];
+	static char	 msg[256];
 	const char	*base = ca_error_info(CA_ERR_PARAM_UNKNOWN)->message;
 	size_t		 i, n;
 	int		 w;
@@ -109,13 +232,22 @@ params_parse(const char *query, struct buf *work, struct list_params *p,
 		if (seen & (1u << i))
 			return fail->err = CA_ERR_PARAM_DUPLICATE;
 		seen |= 1u << i;
-		if (specs[i].valid(value, p) == -1) {
+		if (specs[i].valid(value, p, specs[i].which) == -1) {
 			fail->detail = specs[i].detail;
 			return fail->err = specs[i].err;
 		}
 		fail->param = NULL;
 	}
-	return rc == -1 ? fail->err : CA_OK;
+	if (rc == -1)
+		return fail->err;
+	if (p->has_created_after && p->has_created_before &&
+	    ts_compare(&p->created_after, &p->created_before) >= 0) {
+		fail->param = PARAM_CREATED_BEFORE;
+		fail->detail = PARAM_CREATED_BEFORE " must be later than "
+		    PARAM_CREATED_AFTER ".";
+		return fail->err = CA_ERR_PARAM_INVALID;
+	}
+	return CA_OK;
 }
 
 size_t

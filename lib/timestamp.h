@@ -35,4 +35,17 @@ int	ts_parse_exact(const char *, struct ts *);
 /* The same layout, for any ts_in_datetime() value: 0 or -1. */
 int	ts_parse_datetime(const char *, struct ts *);
 
+/* <0, 0, >0 as a is earlier than, the same as, later than b. */
+int	ts_compare(const struct ts *a, const struct ts *b);
+
+/*
+ * An RFC 3339 date-time as a request gives it, to UTC:
+ * "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)". 'T' and 'Z' may be
+ * lower case; a space where the offset's '+' goes is read as '+' (a
+ * literal '+' in a query string decodes to one); 1 to 9 fraction digits,
+ * a part below a microsecond rounding up to the next one. No offset, a
+ * leap second, or a result outside years 1..9999: -1.
+ */
+int	ts_parse_rfc3339(const char *, struct ts *);
+
 #endif

@@ -34,3 +34,14 @@ utf8_valid(const char *str, size_t n)
 	}
 	return 1;
 }
+
+size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t	 i, chars = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			chars++;
+	return chars;
+}

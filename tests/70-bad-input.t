@@ -109,6 +109,29 @@ my @cases = (
 	[ 'extension', '/api/calls.json', 404, 'not_found' ],
 	[ 'double slash', '/api//calls', 404, 'not_found',
 	    undef, undef, 'server-may-reject' ],
+	# The filters, order and time window (README "Filters, order and
+	# paging both ways"): each bad value is a 400 naming the parameter.
+	map({ [ "bad $_->[0]", "/api/calls?$_->[0]=$_->[1]", 400,
+	    'invalid_parameter', undef, undef, undef, $_->[2] // $_->[0] ] } (
+	    [ 'order', 'sideways' ], [ 'order', 'DESC' ], [ 'order', '' ],
+	    [ 'status', '' ], [ 'status', 'x' x 33 ],
+	    [ 'call_type', 'voicemail' ], [ 'call_type', 'INBOUND' ],
+	    [ 'agent_id', '' ], [ 'agent_id', 'a' x 65 ],
+	    [ 'end_reason', '%C3%A9' x 65 ],
+	    [ 'to_number', '15551234567' ], [ 'to_number', '%2B0555' ],
+	    [ 'to_number', '%2B1234567890123456' ], [ 'to_number', '%2B1-555' ],
+	    [ 'from_number', '%2B' ], [ 'from_number', "%2B1555'--" ],
+	    [ 'created_after', 'yesterday' ],
+	    [ 'created_after', '2026-03-09T10:00:00' ],
+	    [ 'created_after', '2026-03-09' ],
+	    [ 'created_after', '2026-02-30T10:00:00Z' ],
+	    [ 'created_before', '2026-03-09T10:00:60Z' ],
+	    [ 'created_before', '2026-03-09T10:00:00%2B2400' ],
+	    [ 'created_before', '2026-03-09T10:00:00Z&created_after='
+	      . '2026-03-09T12:00:00%2B02:00', 'created_before' ],
+	)),
+	[ 'duplicate filter', '/api/calls?status=a&status=b', 400,
+	    'duplicate_parameter', undef, undef, undef, 'status' ],
 	map({ [ "method $_", '/api/calls', 405, 'method_not_allowed',
 	    { 'Content-Length' => 0 }, $_ ] } qw(POST PUT DELETE PATCH OPTIONS)),
 );
@@ -119,7 +142,8 @@ for my $server (qw(apache cgi lighttpd)) {
 	is($ok->{status}, 200, "$server: a cursor minted like the responder's "
 	    . 'is accepted (so the forgeries are real forgeries)');
 	for my $c (@cases) {
-		my ($name, $target, $status, $code, $hdr, $method, $note) = @$c;
+		my ($name, $target, $status, $code, $hdr, $method, $note,
+		    $param) = @$c;
 		my %h = (Authorization => "Bearer $key", %{ $hdr // {} });
 		my $r = $st->request($server, $method // 'GET', $target, %h);
 		my $json = ($r->{headers}{'content-type'} // '')
@@ -144,6 +168,11 @@ for my $server (qw(apache cgi lighttpd)) {
 		    or diag("got $r->{status} $got: " . substr($r->{body}, 0, 300));
 		unlike($r->{body}, qr/\Q$secret\E|\Q$password\E/,
 		    "$what: no secret in the body");
+		next unless defined $param && $json && $r->{json};
+		is($r->{json}{error}{param}, $param, "$what: names $param");
+		next unless $code eq 'invalid_parameter';
+		like($r->{json}{error}{message}, qr/\Q$param\E must /,
+		    "$what: the message says what $param must be");
 	}
 	my $crash = $st->crashes($server);
 	is($crash, '', "$server: no crash in the error log");
@@ -151,5 +180,31 @@ for my $server (qw(apache cgi lighttpd)) {
 	    glob($st->dir . "/$server/*.log");
 	unlike($log, qr/\Q$secret\E|\Q$password\E|\Q$key\E/,
 	    "$server: no secret or key in its logs");
+}
+
+# A '+' sent as is decodes to a space (application/x-www-form-urlencoded):
+# in a number or an offset it is read as the '+' it was. The literal and
+# the %2B spelling select the same calls, and the cursor of one serves the
+# other (the same filter).
+my ($number, $org_calls) = split /\t/, $st->sql("SELECT to_number, "
+    . "COUNT(*) FROM calls WHERE client_id = 'org_acme' GROUP BY to_number "
+    . "ORDER BY COUNT(*) DESC, to_number LIMIT 1");
+(my $digits = $number) =~ s/^\+//;
+my $want = $st->sql("SELECT COUNT(*) FROM calls WHERE client_id = "
+    . "'org_acme' AND to_number = '$number'");
+for my $server (qw(apache cgi lighttpd)) {
+	my $lit = $st->get($server, "/api/calls?limit=100&to_number=+$digits",
+	    $key);
+	my $enc = $st->get($server, "/api/calls?limit=100&to_number=%2B$digits",
+	    $key);
+	is($lit->{status}, 200, "$server: to_number with a literal +: 200");
+	is($lit->{body}, $enc->{body}, "$server: ... the same page as %2B");
+	my @n = map { $_->{to_number} } @{ $lit->{json}{data} // [] };
+	is(scalar(grep { $_ eq $number } @n), scalar(@n),
+	    "$server: ... only calls to $number");
+	is(scalar(@n), $want > 100 ? 100 : $want, "$server: ... all of them");
+	my $off = $st->get($server, '/api/calls?limit=3&created_after='
+	    . '2000-01-01T02:00:00+02:00', $key);
+	is($off->{status}, 200, "$server: an offset with a literal +: 200");
 }
 done_testing;

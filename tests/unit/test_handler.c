@@ -169,7 +169,9 @@ test_error_messages(void)
 	serve("GET", "/api/calls?foo=1", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":"
 	    "\"unknown_parameter\",\"message\":\"Unknown query parameter. "
-	    "Allowed: limit, cursor.\",\"param\":\"foo\"}}",
+	    "Allowed: limit, cursor, order, status, call_type, agent_id, "
+	    "to_number, from_number, end_reason, created_after, "
+	    "created_before.\",\"param\":\"foo\"}}",
 	    "unknown parameter");
 	serve("GET", "/api/calls?limit=0", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":"
