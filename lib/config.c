@@ -88,6 +88,14 @@ set_option(struct config *cfg, const char *key, const char *value,
 			return -1;
 		}
 		cfg->db_budget_ms = n;
+	} else if (strcmp(key, "scan-limit") == 0) {
+		if (parse_uint_range(value, CONFIG_SCAN_MIN, CONFIG_SCAN_MAX,
+		    &n) == -1) {
+			snprintf(why, whylen, "scan-limit must be an integer "
+			    "from %d to %d", CONFIG_SCAN_MIN, CONFIG_SCAN_MAX);
+			return -1;
+		}
+		cfg->scan_limit = (int)n;
 	}
 	/* Anything else belongs to the connector. */
 	return 0;
@@ -343,6 +351,7 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
+	cfg->scan_limit = CONFIG_SCAN_DEFAULT;
 	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
 	cfg->db_budget_ms = DB_BUDGET_MS;
 	cfg->tls.verify = -1;

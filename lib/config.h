@@ -20,6 +20,11 @@
 #define CONFIG_CACHE_DEFAULT	30	/* key-cache-seconds */
 #define CONFIG_CACHE_MAX	3600
 #define CONFIG_ROUTE_DEFAULT	"/api/calls"
+/* scan-limit: rows a page filtered by two or more equality filters may
+ * examine (README, "Filters, order and paging both ways"). */
+#define CONFIG_SCAN_DEFAULT	1000
+#define CONFIG_SCAN_MIN		10
+#define CONFIG_SCAN_MAX		100000
 
 struct config {
 	char		 path[4096];
@@ -28,6 +33,7 @@ struct config {
 	int		 key_cache_seconds;
 	char		 route[256];	/* the URL path served, e.g. /api/calls */
 	long		 db_budget_ms;	/* all database work of one request */
+	int		 scan_limit;	/* 0 (never from a file): unbounded */
 	struct db_tls	 tls;		/* what the ssl-* options ask for */
 };
 

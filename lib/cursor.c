@@ -7,18 +7,27 @@
 #include "base64.h"
 #include "cursor.h"
 #include "digest.h"
+#include "params.h"
 
 #define MAC_LEN		32
 #define MAC_TEXT_LEN	43	/* base64url of 32 bytes, unpadded */
 #define MAC_DOMAIN_V1	"calls-api/cursor/v1"
 #define MAC_DOMAIN_V2	"calls-api/cursor/v2"
-#define MAC_INPUT_MAX	2048
+#define MAC_DOMAIN_V3	"calls-api/cursor/v3"
+/* Room for every part: the filters text (up to PARAMS_CANONICAL_MAX)
+ * and the rest (domain, organisation, split, position: under 1 KiB). */
+#define MAC_INPUT_MAX	(PARAMS_CANONICAL_MAX + 1024)
 #define SID_TEXT_MAX	(B64_ENCODED_SIZE(CALL_SID_BYTES) - 1)
 #define WHEN_LEN	27	/* "YYYY-MM-DDTHH:MM:SS.ffffffZ" */
 #define URL_ALPHABET \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-/* The exact JSON text of a version 2 cursor, around its three values. */
+/* The exact JSON text of a version 3 cursor, around its five values. */
+#define V3_HEAD		"{\"v\":3,\"dir\":\""
+#define V3_INCL		"\",\"incl\":\""
+#define V3_WHEN		"\",\"created_at\":\""
+#define DIR_LEN		4	/* "next" or "prev" */
+/* Version 2 (decoded only): the same without dir and incl. */
 #define V2_HEAD		"{\"v\":2,\"created_at\":\""
 #define V2_SID		"\",\"call_sid_b64\":\""
 #define V2_SIG		"\",\"sig\":\""
@@ -27,13 +36,15 @@
 #define V1_HEAD		"{\"v\":1,\"created_at\":\""
 #define V1_SID		"\",\"call_sid\":\""
 
-#define V2_JSON_MAX	(sizeof(V2_HEAD) - 1 + WHEN_LEN + sizeof(V2_SID) - 1 + \
-			 SID_TEXT_MAX + sizeof(V2_SIG) - 1 + MAC_TEXT_LEN + \
-			 sizeof(V2_TAIL) - 1)
-/* The longest v2 cursor, even in padded standard base64, fits the limit. */
-_Static_assert((V2_JSON_MAX + 2) / 3 * 4 <= CURSOR_TEXT_MAX,
-    "CURSOR_TEXT_MAX admits every version 2 cursor");
-_Static_assert(CURSOR_VERSION == 2, "cursor_encode writes \"v\":2");
+#define V3_JSON_MAX	(sizeof(V3_HEAD) - 1 + DIR_LEN + sizeof(V3_INCL) - 1 + \
+			 1 + sizeof(V3_WHEN) - 1 + WHEN_LEN + \
+			 sizeof(V2_SID) - 1 + SID_TEXT_MAX + sizeof(V2_SIG) - 1 + \
+			 MAC_TEXT_LEN + sizeof(V2_TAIL) - 1)
+/* The longest v3 cursor (the longest of all versions), even in padded
+ * standard base64, fits the limit. */
+_Static_assert((V3_JSON_MAX + 2) / 3 * 4 <= CURSOR_TEXT_MAX,
+    "CURSOR_TEXT_MAX admits every version 3 cursor");
+_Static_assert(CURSOR_VERSION == 3, "cursor_encode writes \"v\":3");
 
 int
 call_sid_valid(const char *s)
@@ -69,8 +80,8 @@ cursor_text_plausible(const char *s)
 	return n > 0;
 }
 
-/* One MAC input part: v1 NUL-terminated, v2 a 4-byte big-endian length
- * first. -1 when it does not fit. */
+/* One MAC input part: v1 NUL-terminated, v2 and v3 a 4-byte big-endian
+ * length first. -1 when it does not fit. */
 static int
 mac_part(unsigned char *input, size_t *at, int version, const void *p,
     size_t len)
@@ -79,7 +90,7 @@ mac_part(unsigned char *input, size_t *at, int version, const void *p,
 
 	if (len > UINT32_MAX || len + 4 > room)
 		return -1;
-	if (version == 2) {
+	if (version != 1) {
 		input[(*at)++] = (unsigned char)(len >> 24);
 		input[(*at)++] = (unsigned char)(len >> 16);
 		input[(*at)++] = (unsigned char)(len >> 8);
@@ -92,14 +103,35 @@ mac_part(unsigned char *input, size_t *at, int version, const void *p,
 	return 0;
 }
 
-/* HMAC over domain, organisation, filters and position. */
+/* The text of a split's direction and inclusiveness, as cursors carry
+ * them (and their MAC covers them). */
+static const char *
+dir_text(enum cursor_dir d)
+{
+	return d == CURSOR_PREV ? "prev" : "next";
+}
+
+static const char *
+incl_text(int inclusive)
+{
+	return inclusive ? "1" : "0";
+}
+
+/*
+ * HMAC over domain, organisation, filters, (version 3:) direction and
+ * inclusiveness, and position.
+ */
 static int
-mac_compute(int version, const struct cursor_binding *b, const char *when,
-    const char *sid, size_t sidlen, unsigned char mac[MAC_LEN])
+mac_compute(int version, const struct cursor_binding *b,
+    const struct cursor_pos *split, const char *when, const char *sid,
+    size_t sidlen, unsigned char mac[MAC_LEN])
 {
 	unsigned char	 input[MAC_INPUT_MAX];
-	const char	*domain = version == 1 ? MAC_DOMAIN_V1 : MAC_DOMAIN_V2;
+	const char	*domain = version == 1 ? MAC_DOMAIN_V1 :
+			    version == 2 ? MAC_DOMAIN_V2 : MAC_DOMAIN_V3;
 	const char	*filters = b->filters != NULL ? b->filters : "";
+	const char	*dir = dir_text(split->dir);
+	const char	*incl = incl_text(split->inclusive);
 	size_t		 n = 0;
 	int		 rc = -1;
 
@@ -109,6 +141,9 @@ mac_compute(int version, const struct cursor_binding *b, const char *when,
 	    mac_part(input, &n, version, b->client_id,
 	    strlen(b->client_id)) == 0 &&
 	    mac_part(input, &n, version, filters, strlen(filters)) == 0 &&
+	    (version < 3 || (mac_part(input, &n, version, dir,
+	    strlen(dir)) == 0 && mac_part(input, &n, version, incl,
+	    strlen(incl)) == 0)) &&
 	    mac_part(input, &n, version, when, strlen(when)) == 0 &&
 	    mac_part(input, &n, version, sid, sidlen) == 0)
 		rc = digest_hmac_sha256(b->secret, b->secret_len, input, n,
@@ -135,23 +170,29 @@ cursor_encode(const struct cursor_pos *pos, const struct cursor_binding *b,
     char *out, size_t outcap)
 {
 	char		 when[TS_TEXT_SIZE], sig[B64_ENCODED_SIZE(MAC_LEN)];
-	char		 sid[SID_TEXT_MAX + 1], text[V2_JSON_MAX + 1];
+	char		 sid[SID_TEXT_MAX + 1], text[V3_JSON_MAX + 1];
 	unsigned char	 mac[MAC_LEN];
 	size_t		 len = 0, wlen, slen;
 	int		 rc = -1;
 
 	if (!ts_in_datetime(&pos->created_at) ||
-	    pos->call_sid_len > CALL_SID_BYTES)
+	    pos->call_sid_len > CALL_SID_BYTES ||
+	    (pos->dir != CURSOR_NEXT && pos->dir != CURSOR_PREV) ||
+	    (pos->inclusive != 0 && pos->inclusive != 1))
 		goto out;
 	wlen = ts_format(&pos->created_at, 1, when);
-	if (mac_compute(2, b, when, pos->call_sid, pos->call_sid_len,
+	if (mac_compute(3, b, pos, when, pos->call_sid, pos->call_sid_len,
 	    mac) == -1)
 		goto out;
 	b64url_encode(mac, sizeof(mac), sig);
 	slen = b64url_encode((const unsigned char *)pos->call_sid,
 	    pos->call_sid_len, sid);
 	/* Every value is in a JSON-safe alphabet: digits or base64url. */
-	if (PUTS(V2_HEAD) || put(text, sizeof(text), &len, when, wlen) ||
+	if (PUTS(V3_HEAD) ||
+	    put(text, sizeof(text), &len, dir_text(pos->dir), DIR_LEN) ||
+	    PUTS(V3_INCL) || put(text, sizeof(text), &len,
+	    incl_text(pos->inclusive), 1) ||
+	    PUTS(V3_WHEN) || put(text, sizeof(text), &len, when, wlen) ||
 	    PUTS(V2_SID) || put(text, sizeof(text), &len, sid, slen) ||
 	    PUTS(V2_SIG) || put(text, sizeof(text), &len, sig, MAC_TEXT_LEN) ||
 	    PUTS(V2_TAIL))
@@ -200,12 +241,31 @@ take_member(const char **p, const char *end, const char *lit, char *out,
  * than the rest of the decode. Returns the version, or -1.
  */
 static int
-parse_text(const char *p, const char *end, char when[TS_TEXT_SIZE],
-    char sid[SID_TEXT_MAX + 1], char sig[MAC_TEXT_LEN + 1])
+parse_text(const char *p, const char *end, struct cursor_pos *split,
+    char when[TS_TEXT_SIZE], char sid[SID_TEXT_MAX + 1],
+    char sig[MAC_TEXT_LEN + 1])
 {
+	char	 dir[DIR_LEN + 1], incl[2];
 	int	 version;
 
-	if (take_member(&p, end, V2_HEAD, when, WHEN_LEN) == 0) {
+	split->dir = CURSOR_NEXT;
+	split->inclusive = 0;
+	if (take_member(&p, end, V3_HEAD, dir, DIR_LEN) == 0) {
+		version = 3;
+		if (strcmp(dir, "next") == 0)
+			split->dir = CURSOR_NEXT;
+		else if (strcmp(dir, "prev") == 0)
+			split->dir = CURSOR_PREV;
+		else
+			return -1;
+		if (take_member(&p, end, V3_INCL, incl, 1) == -1 ||
+		    (strcmp(incl, "0") != 0 && strcmp(incl, "1") != 0))
+			return -1;
+		split->inclusive = incl[0] == '1';
+		if (take_member(&p, end, V3_WHEN, when, WHEN_LEN) == -1 ||
+		    take_member(&p, end, V2_SID, sid, SID_TEXT_MAX) == -1)
+			return -1;
+	} else if (take_member(&p, end, V2_HEAD, when, WHEN_LEN) == 0) {
 		version = 2;
 		if (take_member(&p, end, V2_SID, sid, SID_TEXT_MAX) == -1)
 			return -1;
@@ -256,6 +316,7 @@ cursor_decode(const char *text, const struct cursor_binding *b,
 	unsigned char	 raw[CURSOR_TEXT_MAX], mac[MAC_LEN], want[MAC_LEN];
 	char		 when[TS_TEXT_SIZE], sidtext[SID_TEXT_MAX + 1];
 	char		 sid[CALL_SID_BYTES + 1], sig[MAC_TEXT_LEN + 1];
+	struct cursor_pos	 split;
 	struct ts	 at;
 	long		 n, sidlen;
 	int		 version, rc = -1;
@@ -265,18 +326,22 @@ cursor_decode(const char *text, const struct cursor_binding *b,
 	if ((n = b64_decode(text, strlen(text), raw, sizeof(raw))) <= 0)
 		goto out;
 	if ((version = parse_text((const char *)raw, (const char *)raw + n,
-	    when, sidtext, sig)) == -1)
+	    &split, when, sidtext, sig)) == -1)
+		goto out;
+	/* Versions 1 and 2 were issued only without filters. */
+	if (version < 3 && b->filters != NULL && b->filters[0] != '\0')
 		goto out;
 	if (take_mac(sig, mac) == -1)
 		goto out;
-	if (version == 2)
+	if (version != 1)
 		sidlen = take_sid(sidtext, sid);
 	else {
 		sidlen = (long)strlen(sidtext);
 		memcpy(sid, sidtext, (size_t)sidlen + 1);
 	}
-	if (sidlen < 0 || mac_compute(version, b, when, sid, (size_t)sidlen,
-	    want) == -1 || CRYPTO_memcmp(mac, want, MAC_LEN) != 0)
+	if (sidlen < 0 || mac_compute(version, b, &split, when, sid,
+	    (size_t)sidlen, want) == -1 ||
+	    CRYPTO_memcmp(mac, want, MAC_LEN) != 0)
 		goto out;
 	/* Authentic; still check the shape before it reaches SQL. Version 1
 	 * carried only real dates and [A-Za-z0-9_] call_sids. */
@@ -286,6 +351,8 @@ cursor_decode(const char *text, const struct cursor_binding *b,
 	pos->created_at = at;
 	pos->call_sid_len = (size_t)sidlen;
 	memcpy(pos->call_sid, sid, (size_t)sidlen + 1);
+	pos->dir = split.dir;
+	pos->inclusive = split.inclusive;
 	rc = 0;
 out:
 	OPENSSL_cleanse(want, sizeof(want));

@@ -119,6 +119,11 @@ db_close(struct db *db)
 			(void)mysql_stmt_close(db->stmt[i]);
 		db->stmt[i] = NULL;
 	}
+	for (i = 0; i < DB_MAX_KEYED; i++) {
+		if (db->keyed[i].stmt != NULL)
+			(void)mysql_stmt_close(db->keyed[i].stmt);
+		db->keyed[i].stmt = NULL;
+	}
 }
 
 /* True when the deadline of the db_run in progress has passed. */
@@ -240,6 +245,70 @@ connect_db(struct db *db)
 	return CA_OK;
 }
 
+/* A new statement for text, prepared; NULL with *err set (logged). */
+static MYSQL_STMT *
+prepare(struct db *db, const char *text, enum ca_err *err)
+{
+	MYSQL_STMT	*st;
+
+	if ((st = mysql_stmt_init(db->conn)) == NULL) {
+		log_error("database: no memory for a statement");
+		*err = CA_ERR_INTERNAL;
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, text, strlen(text)) != 0) {
+		*err = db_stmt_error(db, st, "prepare");
+		/* A missing table, index or grant is a deployment problem. */
+		if (*err == CA_ERR_INTERNAL)
+			*err = CA_ERR_CONFIG;
+		(void)mysql_stmt_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+MYSQL_STMT *
+db_stmt_keyed(struct db *db, unsigned long key, db_text_fn *text,
+    const void *arg, enum ca_err *err)
+{
+	static char	 sql[8192];
+	struct db_keyed	*k, *slot = &db->keyed[0];
+	size_t		 i;
+
+	if (db->conn == NULL) {
+		log_error("database: statement %lx without a connection", key);
+		*err = CA_ERR_INTERNAL;
+		return NULL;
+	}
+	db->keyed_tick++;
+	for (i = 0; i < DB_MAX_KEYED; i++) {
+		k = &db->keyed[i];
+		if (k->stmt != NULL && k->key == key) {
+			k->used = db->keyed_tick;
+			return k->stmt;
+		}
+		/* A free slot, else the least recently used. */
+		if (slot->stmt != NULL && (k->stmt == NULL ||
+		    k->used < slot->used))
+			slot = k;
+	}
+	if (text(key, arg, sql, sizeof(sql)) == -1) {
+		log_error("database: statement %lx does not fit %zu bytes",
+		    key, sizeof(sql));
+		*err = CA_ERR_INTERNAL;
+		return NULL;
+	}
+	if (slot->stmt != NULL) {
+		(void)mysql_stmt_close(slot->stmt);
+		slot->stmt = NULL;
+	}
+	if ((slot->stmt = prepare(db, sql, err)) == NULL)
+		return NULL;
+	slot->key = key;
+	slot->used = db->keyed_tick;
+	return slot->stmt;
+}
+
 MYSQL_STMT *
 db_stmt(struct db *db, size_t i, enum ca_err *err)
 {
@@ -253,20 +322,8 @@ db_stmt(struct db *db, size_t i, enum ca_err *err)
 	}
 	if (db->stmt[i] != NULL)
 		return db->stmt[i];
-	if ((st = mysql_stmt_init(db->conn)) == NULL) {
-		log_error("database: no memory for a statement");
-		*err = CA_ERR_INTERNAL;
+	if ((st = prepare(db, db->stmt_text[i], err)) == NULL)
 		return NULL;
-	}
-	if (mysql_stmt_prepare(st, db->stmt_text[i],
-	    strlen(db->stmt_text[i])) != 0) {
-		*err = db_stmt_error(db, st, "prepare");
-		/* A missing table or grant is a deployment problem. */
-		if (*err == CA_ERR_INTERNAL)
-			*err = CA_ERR_CONFIG;
-		(void)mysql_stmt_close(st);
-		return NULL;
-	}
 	return db->stmt[i] = st;
 }
 

@@ -42,6 +42,15 @@
 /* After a failed connect, none for this long (counted from its end). */
 #define DB_RETRY_DELAY_MS	1000
 #define DB_MAX_STMTS		8
+/* Statements whose text depends on a request's shape (db_stmt_keyed):
+ * this many stay prepared per connection, the least recently used goes. */
+#define DB_MAX_KEYED		32
+
+struct db_keyed {
+	unsigned long	 key;		/* the shape the text was built for */
+	unsigned long	 used;		/* db->keyed_tick at its last use */
+	MYSQL_STMT	*stmt;		/* NULL: a free slot */
+};
 
 /*
  * What the option file asks of TLS to the database (config.c reads it;
@@ -60,6 +69,8 @@ struct db {
 	const char	*const *stmt_text;	/* what to prepare, by index */
 	size_t		 nstmt;
 	MYSQL_STMT	*stmt[DB_MAX_STMTS];
+	struct db_keyed	 keyed[DB_MAX_KEYED];
+	unsigned long	 keyed_tick;
 	long long	 budget_ms;	/* DB_BUDGET_MS or the option file's */
 	long long	 deadline;	/* ms: end of this request's budget */
 	long long	 next_connect;	/* ms: back-off after a failed connect */
@@ -121,6 +132,18 @@ enum ca_err	db_run(struct db *, db_op *op, void *arg);
  * CA_ERR_INTERNAL otherwise.
  */
 MYSQL_STMT	*db_stmt(struct db *, size_t i, enum ca_err *err);
+
+/*
+ * The statement of shape key, prepared on this connection at its first
+ * use: on a miss text(key, arg, buf, cap) writes its SQL into buf (0, or
+ * -1 when it does not fit: CA_ERR_INTERNAL). At most DB_MAX_KEYED stay
+ * prepared; the least recently used one is closed to make room. Errors as
+ * db_stmt.
+ */
+typedef int	db_text_fn(unsigned long key, const void *arg, char *buf,
+		    size_t cap);
+MYSQL_STMT	*db_stmt_keyed(struct db *, unsigned long key,
+		    db_text_fn *text, const void *arg, enum ca_err *err);
 
 /* Map a statement error to CA_ERR_DB_UNAVAILABLE or CA_ERR_INTERNAL, logging it. */
 enum ca_err	db_stmt_error(struct db *, MYSQL_STMT *, const char *what);

@@ -129,10 +129,13 @@ envelope_page_add(struct envelope_page *e, const struct call *c)
 }
 
 int
-envelope_page_end(struct envelope_page *e, const char *next_cursor)
+envelope_page_end(struct envelope_page *e, const char *next_cursor,
+    const char *prev_cursor)
 {
 	jw_raw(&e->w, "],\"pagination\":{\"next_cursor\":");
 	jw_string(&e->w, next_cursor);
+	jw_raw(&e->w, ",\"prev_cursor\":");
+	jw_string(&e->w, prev_cursor);
 	jw_raw(&e->w, ",\"has_more\":");
 	jw_bool(&e->w, next_cursor != NULL);
 	jw_raw(&e->w, ",\"page_size\":");

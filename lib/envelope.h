@@ -11,9 +11,10 @@
 
 /*
  * {"success":true,"data":[...],"pagination":{"next_cursor":...,
- * "has_more":...,"page_size":N}}, written as the rows arrive: begin, one
- * add per call, end. next_cursor NULL prints null (and has_more false).
- * end returns 0, or -1 when memory ran out on the way.
+ * "prev_cursor":...,"has_more":...,"page_size":N}}, written as the rows
+ * arrive: begin, one add per call, end. A NULL cursor prints null;
+ * has_more is next_cursor != NULL. end returns 0, or -1 when memory ran
+ * out on the way.
  */
 struct envelope_page {
 	struct json_writer	 w;
@@ -22,7 +23,8 @@ struct envelope_page {
 
 void	envelope_page_begin(struct envelope_page *, struct buf *);
 void	envelope_page_add(struct envelope_page *, const struct call *);
-int	envelope_page_end(struct envelope_page *, const char *next_cursor);
+int	envelope_page_end(struct envelope_page *, const char *next_cursor,
+	    const char *prev_cursor);
 
 /* {"success":false,"error":{"code":...,"message":...,"param":...}} */
 int	envelope_error(struct buf *, const struct ca_fail *);

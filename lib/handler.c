@@ -46,7 +46,9 @@ handler_free(struct handler *h)
  */
 struct request_state {
 	char	 client_id[ID_SIZE];
+	char	 canonical[PARAMS_CANONICAL_MAX];	/* cursors' binding */
 	char	 next_cursor[CURSOR_TEXT_MAX + 1];
+	char	 prev_cursor[CURSOR_TEXT_MAX + 1];
 	char	 not_found[sizeof(((struct config *)0)->route) + 64];
 };
 
@@ -77,15 +79,19 @@ route_matches(const struct request *req, const char *route)
 }
 
 /*
- * A page being written as the store hands over its rows: the first limit
- * go into the envelope, the position of the last of them is kept for the
- * next cursor, and one row more only says that there is a next page.
+ * A page being taken as the store hands over its rows, in scan order: the
+ * first limit make the page, the position of the last of them is kept
+ * for the cursor past it, and one row more only says that there are more.
+ * Forward (next) the rows go into the envelope at once; backward (prev)
+ * the scan runs against the display order, so they are kept in rows[]
+ * and written reversed at the end.
  */
 struct page_writer {
 	struct envelope_page	 env;
 	size_t			 limit;
 	size_t			 seen;
 	struct cursor_pos	 last;
+	struct call		*rows;	/* backward: limit of them, else NULL */
 };
 
 static int
@@ -94,7 +100,10 @@ page_row(void *arg, const struct call *row)
 	struct page_writer	*pw = arg;
 
 	if (pw->seen < pw->limit) {
-		envelope_page_add(&pw->env, row);
+		if (pw->rows != NULL)
+			pw->rows[pw->seen] = *row;
+		else
+			envelope_page_add(&pw->env, row);
 		if (pw->seen == pw->limit - 1 &&
 		    call_position(row, &pw->last) == -1) {
 			log_error("row %zu: call_sid of %zu bytes has no "
@@ -106,6 +115,74 @@ page_row(void *arg, const struct call *row)
 	return 0;
 }
 
+/*
+ * A cursor for the split at pos (dir, inclusive) into out; CA_OK, or
+ * CA_ERR_INTERNAL (logged) for a position no cursor can carry.
+ */
+static enum ca_err
+split_cursor(const struct cursor_binding *bind, const struct cursor_pos *pos,
+    enum cursor_dir dir, int inclusive, char *out, size_t cap)
+{
+	struct cursor_pos	 split = *pos;
+	char			 when[TS_TEXT_SIZE];
+
+	split.dir = dir;
+	split.inclusive = inclusive;
+	if (cursor_encode(&split, bind, out, cap) == 0)
+		return CA_OK;
+	ts_format(&pos->created_at, 1, when);
+	log_error("cannot encode a cursor at created_at %s, call_sid of %zu "
+	    "bytes", when, pos->call_sid_len);
+	return CA_ERR_INTERNAL;
+}
+
+/*
+ * The splits around a page. The far one (past the page in the direction
+ * read: next_cursor forward, prev_cursor backward) is right after the
+ * page's last row when one row more came, else right after the floor when
+ * the scan stopped there (more rows may follow: the cursor continues the
+ * scan), else there is none. The near one is the split the page was read
+ * from, seen from the other side: its rows are exactly those the scan
+ * started at, so forward then back (and back then forward) gives the same
+ * pages, also when scan-limit cut them. Without a cursor (the first page)
+ * there is none.
+ */
+static enum ca_err
+page_splits(const struct cursor_binding *bind, const struct cursor_pos *from,
+    const struct page_writer *pw, int floor_found,
+    const struct cursor_pos *floor, struct request_state *rs,
+    const char **next, const char **prev)
+{
+	int		 backward = from != NULL && from->dir == CURSOR_PREV;
+	enum cursor_dir	 far = backward ? CURSOR_PREV : CURSOR_NEXT;
+	char		*far_text = backward ? rs->prev_cursor : rs->next_cursor;
+	char		*near_text = backward ? rs->next_cursor : rs->prev_cursor;
+	const char	**far_out = backward ? prev : next;
+	const char	**near_out = backward ? next : prev;
+	const struct cursor_pos	*at = NULL;
+	enum ca_err	 err;
+
+	*next = *prev = NULL;
+	if (pw->seen > pw->limit)
+		at = &pw->last;
+	else if (floor_found)
+		at = floor;
+	if (at != NULL) {
+		if ((err = split_cursor(bind, at, far, 0, far_text,
+		    CURSOR_TEXT_MAX + 1)) != CA_OK)
+			return err;
+		*far_out = far_text;
+	}
+	if (from != NULL) {
+		if ((err = split_cursor(bind, from, backward ? CURSOR_NEXT :
+		    CURSOR_PREV, !from->inclusive, near_text,
+		    CURSOR_TEXT_MAX + 1)) != CA_OK)
+			return err;
+		*near_out = near_text;
+	}
+	return CA_OK;
+}
+
 /* The List Calls pipeline proper, after routing: writes the page to body. */
 static enum ca_err
 list_calls(struct handler *h, struct request_state *rs,
@@ -113,11 +190,13 @@ list_calls(struct handler *h, struct request_state *rs,
     struct ca_fail *fail, const char **stage)
 {
 	struct list_params	 p;
-	struct cursor_pos	 after;
+	struct list_query	 q;
+	struct cursor_pos	 from, floor;
 	struct cursor_binding	 bind;
 	struct page_writer	 pw;
-	const char		*next = NULL;
-	char			 when[TS_TEXT_SIZE];
+	const char		*next, *prev;
+	size_t			 i;
+	int			 backward, floor_found = 0;
 	enum ca_err		 err;
 
 	*stage = "authenticate";
@@ -129,38 +208,55 @@ list_calls(struct handler *h, struct request_state *rs,
 	if ((err = params_parse(req->query, &h->work, &p, fail)) != CA_OK)
 		return err;
 
+	/* A cursor is good only for the order and filters it was made for. */
+	if (params_canonical(&p, rs->canonical, sizeof(rs->canonical)) < 0) {
+		log_error("parameters do not fit the %zu bytes of a cursor's "
+		    "binding", sizeof(rs->canonical));
+		return CA_ERR_INTERNAL;
+	}
 	bind.secret = h->cfg->secret;
 	bind.secret_len = h->cfg->secret_len;
 	bind.client_id = rs->client_id;
-	bind.filters = "";
-	if (p.cursor != NULL && cursor_decode(p.cursor, &bind, &after) == -1) {
+	bind.filters = rs->canonical;
+	if (p.cursor != NULL && cursor_decode(p.cursor, &bind, &from) == -1) {
 		fail->param = PARAM_CURSOR;
 		return CA_ERR_CURSOR_INVALID;
 	}
+	backward = p.cursor != NULL && from.dir == CURSOR_PREV;
 
-	/* One row more than asked for tells whether there is a next page. */
+	/* One row more than asked for tells whether there is more. */
 	*stage = "list calls";
+	q.client_id = rs->client_id;
+	q.params = &p;
+	q.desc = (p.order == LIST_ORDER_DESC) != backward;
+	q.seek = p.cursor != NULL ? &from : NULL;
+	q.fetch = p.limit + 1;
+	/* Two filters or more: no index serves them, the scan is bounded. */
+	q.scan_limit = params_eq_count(&p) >= 2 ? h->cfg->scan_limit : 0;
 	pw.limit = (size_t)p.limit;
 	pw.seen = 0;
-	envelope_page_begin(&pw.env, body);
-	if ((err = h->store.ops->list_calls(h->store.ctx, rs->client_id,
-	    p.cursor != NULL ? &after : NULL, p.limit + 1, page_row,
-	    &pw)) != CA_OK)
-		return err;
-	if (pw.seen > pw.limit) {
-		*stage = "next cursor";
-		if (cursor_encode(&pw.last, &bind, rs->next_cursor,
-		    sizeof(rs->next_cursor)) == -1) {
-			ts_format(&pw.last.created_at, 1, when);
-			log_error("cannot encode the position after the last "
-			    "row: created_at %s, call_sid of %zu bytes", when,
-			    pw.last.call_sid_len);
-			return CA_ERR_INTERNAL;
-		}
-		next = rs->next_cursor;
+	pw.rows = NULL;
+	if (backward && (pw.rows = calloc(pw.limit,
+	    sizeof(*pw.rows))) == NULL) {
+		log_error("out of memory for a page of %zu rows", pw.limit);
+		return CA_ERR_INTERNAL;
 	}
+	envelope_page_begin(&pw.env, body);
+	err = h->store.ops->list_calls(h->store.ctx, &q, page_row, &pw,
+	    &floor_found, &floor);
+	for (i = pw.seen < pw.limit ? pw.seen : pw.limit;
+	    err == CA_OK && pw.rows != NULL && i > 0; i--)
+		envelope_page_add(&pw.env, &pw.rows[i - 1]);
+	free(pw.rows);
+	if (err != CA_OK)
+		return err;
+
+	*stage = "cursors";
+	if ((err = page_splits(&bind, p.cursor != NULL ? &from : NULL, &pw,
+	    floor_found, &floor, rs, &next, &prev)) != CA_OK)
+		return err;
 	*stage = "page";
-	if (envelope_page_end(&pw.env, next) == -1) {
+	if (envelope_page_end(&pw.env, next, prev) == -1) {
 		log_error("out of memory writing a page of %zu rows",
 		    pw.env.count);
 		return CA_ERR_INTERNAL;

@@ -1,5 +1,6 @@
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -13,21 +14,89 @@
 	" FROM calls c LEFT JOIN agents a" \
 	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id" \
 	" WHERE c.client_id = ?"
-#define PAGE_ORDER \
-	" ORDER BY c.created_at DESC, c.call_sid DESC LIMIT ?"
+#define FLOOR_SELECT \
+	"SELECT c.created_at, c.call_sid FROM calls c WHERE c.client_id = ?"
 
-/*
- * The seek predicate is spelled out: MariaDB does not range-scan a
- * row-value comparison (created_at, call_sid) < (?, ?).
- */
 const char *const sql_text[SQL__COUNT] = {
 	[SQL_KEY_LOOKUP] = "SELECT client_id FROM api_keys"
 	    " WHERE key_hash = ? AND revoked_at IS NULL",
-	[SQL_PAGE_FIRST] = PAGE_SELECT PAGE_ORDER,
-	[SQL_PAGE_AFTER] = PAGE_SELECT
-	    " AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid < ?))"
-	    PAGE_ORDER,
 };
+
+_Static_assert(LIST_NEQ <= 6, "six eq bits in a shape");
+
+/* One condition per equality filter, LIST_EQ_FILTERS order. */
+#define EQ_CONDITION(name, chars)	" AND c." #name " = ?",
+static const char *const eq_condition[LIST_NEQ] = {
+	LIST_EQ_FILTERS(EQ_CONDITION)
+};
+#undef EQ_CONDITION
+
+/*
+ * Keyset comparisons, spelled out: MariaDB does not range-scan a
+ * row-value comparison (created_at, call_sid) < (?, ?). Index: [desc]
+ * [inclusive]. The seek keeps rows past the position in the scan
+ * direction; the floor keeps rows not past the floor.
+ */
+static const char *const seek_condition[2][2] = {
+	{ " AND (c.created_at > ? OR (c.created_at = ? AND c.call_sid > ?))",
+	  " AND (c.created_at > ? OR (c.created_at = ? AND c.call_sid >= ?))" },
+	{ " AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid < ?))",
+	  " AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid <= ?))" },
+};
+static const char *const floor_condition[2] = {
+	" AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid <= ?))",
+	" AND (c.created_at > ? OR (c.created_at = ? AND c.call_sid >= ?))",
+};
+static const char *const scan_order[2] = {
+	" ORDER BY c.created_at, c.call_sid",
+	" ORDER BY c.created_at DESC, c.call_sid DESC",
+};
+
+/* Append s at buf + *n; -1 when it does not fit. */
+static int
+text_put(char *buf, size_t cap, size_t *n, const char *s)
+{
+	size_t	 len = strlen(s);
+
+	if (len >= cap - *n)
+		return -1;
+	memcpy(buf + *n, s, len + 1);
+	*n += len;
+	return 0;
+}
+
+int
+sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
+{
+	int	 desc = (shape & SQL_SHAPE_DESC) != 0;
+	int	 floorq = (shape & SQL_SHAPE_FLOOR) != 0;
+	size_t	 i, n = 0;
+
+	(void)arg;
+	if (cap == 0 || text_put(buf, cap, &n, floorq ? FLOOR_SELECT :
+	    PAGE_SELECT) == -1)
+		return -1;
+	for (i = 0; i < LIST_NEQ && !floorq; i++)
+		if ((shape & SQL_SHAPE_EQ(i)) != 0 &&
+		    text_put(buf, cap, &n, eq_condition[i]) == -1)
+			return -1;
+	if (((shape & SQL_SHAPE_AFTER) != 0 && text_put(buf, cap, &n,
+	    " AND c.created_at >= ?") == -1) ||
+	    ((shape & SQL_SHAPE_BEFORE) != 0 && text_put(buf, cap, &n,
+	    " AND c.created_at < ?") == -1))
+		return -1;
+	if ((shape & SQL_SHAPE_SEEK) != 0 && text_put(buf, cap, &n,
+	    seek_condition[desc][(shape & SQL_SHAPE_SEEK_INCL) != 0]) == -1)
+		return -1;
+	if ((shape & SQL_SHAPE_FLOORED) != 0 && !floorq &&
+	    text_put(buf, cap, &n, floor_condition[desc]) == -1)
+		return -1;
+	/* The floor: the scan-limit-th row and whether one follows it,
+	 * OFFSET bounded by scan-limit. */
+	return text_put(buf, cap, &n, scan_order[desc]) == -1 ||
+	    text_put(buf, cap, &n, floorq ? " LIMIT 2 OFFSET ?" :
+	    " LIMIT ?") == -1 ? -1 : 0;
+}
 
 /* n bytes of s as a string parameter (NUL bytes inside included). */
 static void
@@ -307,13 +376,160 @@ finish_row(struct row_binding *rb)
 }
 
 struct page_query {
-	const char		*client_id;
-	const struct cursor_pos	*after;
-	int			 fetch;
+	const struct list_query	*q;
 	int			(*each)(void *, const struct call *);
 	void			*arg;
 	int			 handed;	/* rows given to each() */
+	int			*floor_found;
+	struct cursor_pos	*floor;
 };
+
+/* The binding of a keyset position (created_at twice, then call_sid). */
+struct pos_binding {
+	MYSQL_TIME	 when;
+	unsigned long	 sidlen;
+};
+
+static void
+bind_pos(MYSQL_BIND *in, size_t *nin, const struct cursor_pos *pos,
+    struct pos_binding *pb)
+{
+	ts_to_mysql(&pos->created_at, &pb->when);
+	in[*nin].buffer_type = MYSQL_TYPE_DATETIME;
+	in[(*nin)++].buffer = &pb->when;
+	in[*nin].buffer_type = MYSQL_TYPE_DATETIME;
+	in[(*nin)++].buffer = &pb->when;
+	bind_bytes(&in[(*nin)++], pos->call_sid, pos->call_sid_len,
+	    &pb->sidlen);
+}
+
+/* The shape both queries of a listing share: window, direction, seek. */
+static unsigned long
+scan_shape(const struct list_query *q)
+{
+	unsigned long	 shape = 0;
+
+	if (q->params->has_created_after)
+		shape |= SQL_SHAPE_AFTER;
+	if (q->params->has_created_before)
+		shape |= SQL_SHAPE_BEFORE;
+	if (q->desc)
+		shape |= SQL_SHAPE_DESC;
+	if (q->seek != NULL)
+		shape |= SQL_SHAPE_SEEK | (q->seek->inclusive ?
+		    SQL_SHAPE_SEEK_INCL : 0);
+	return shape;
+}
+
+/*
+ * The parameters both queries start with, in the order of their text:
+ * client_id, (page query:) the filters' values, the window, the seek.
+ */
+struct scan_binding {
+	MYSQL_BIND		 in[20];
+	size_t			 n;
+	unsigned long		 idlen, eqlen[LIST_NEQ];
+	MYSQL_TIME		 after, before;
+	struct pos_binding	 seek, floor;
+};
+
+static void
+bind_scan(struct scan_binding *sb, const struct list_query *q, int filters)
+{
+	const struct list_params	*p = q->params;
+	size_t				 i;
+
+	memset(sb->in, 0, sizeof(sb->in));
+	sb->n = 0;
+	bind_string(&sb->in[sb->n++], q->client_id, &sb->idlen);
+	for (i = 0; i < LIST_NEQ && filters; i++)
+		if (p->eq[i].value != NULL)
+			bind_bytes(&sb->in[sb->n++], p->eq[i].value,
+			    p->eq[i].len, &sb->eqlen[i]);
+	if (p->has_created_after) {
+		ts_to_mysql(&p->created_after, &sb->after);
+		sb->in[sb->n].buffer_type = MYSQL_TYPE_DATETIME;
+		sb->in[sb->n++].buffer = &sb->after;
+	}
+	if (p->has_created_before) {
+		ts_to_mysql(&p->created_before, &sb->before);
+		sb->in[sb->n].buffer_type = MYSQL_TYPE_DATETIME;
+		sb->in[sb->n++].buffer = &sb->before;
+	}
+	if (q->seek != NULL)
+		bind_pos(sb->in, &sb->n, q->seek, &sb->seek);
+}
+
+/*
+ * The floor: the position of the scan_limit-th row of the organisation
+ * from the seek, in scan order and window, filters aside (one range read
+ * of the primary key). *found 0 when no row follows it (the scan reaches
+ * the end within scan_limit rows: no bound needed, and no cursor to an
+ * empty page).
+ */
+static enum ca_err
+find_floor(struct db *db, const struct list_query *q, int *found,
+    struct cursor_pos *floor)
+{
+	struct scan_binding	 sb;
+	MYSQL_STMT		*st;
+	MYSQL_BIND		 out[2];
+	MYSQL_TIME		 when;
+	char			 sid[CALL_SID_BYTES + 1];
+	unsigned long		 sidlen = 0;
+	my_bool			 isnull[2] = { 0, 0 }, trunc[2] = { 0, 0 };
+	int			 offset = q->scan_limit - 1, rc;
+	enum ca_err		 err = CA_OK;
+
+	*found = 0;
+	if ((st = db_stmt_keyed(db, scan_shape(q) | SQL_SHAPE_FLOOR,
+	    sql_shape_text, NULL, &err)) == NULL)
+		return err;
+	bind_scan(&sb, q, 0);
+	sb.in[sb.n].buffer_type = MYSQL_TYPE_LONG;
+	sb.in[sb.n++].buffer = &offset;
+	memset(out, 0, sizeof(out));
+	out[0].buffer_type = MYSQL_TYPE_DATETIME;
+	out[0].buffer = &when;
+	out[0].is_null = &isnull[0];
+	out[0].error = &trunc[0];
+	out[1].buffer_type = MYSQL_TYPE_STRING;
+	out[1].buffer = sid;
+	out[1].buffer_length = CALL_SID_BYTES;
+	out[1].length = &sidlen;
+	out[1].is_null = &isnull[1];
+	out[1].error = &trunc[1];
+
+	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "floor query");
+	if (mysql_stmt_bind_result(st, out)) {
+		err = db_stmt_error(db, st, "floor bind");
+		goto out;
+	}
+	rc = mysql_stmt_fetch(st);
+	if (rc == 0 && !isnull[0] && !isnull[1] && sidlen <= CALL_SID_BYTES) {
+		ts_from_mysql(&when, &floor->created_at);
+		memcpy(floor->call_sid, sid, sidlen);
+		floor->call_sid[sidlen] = '\0';
+		floor->call_sid_len = sidlen;
+		floor->dir = CURSOR_NEXT;
+		floor->inclusive = 0;
+		/* Whether a row follows (fetched into the same buffers). */
+		if ((rc = mysql_stmt_fetch(st)) == 0 ||
+		    rc == MYSQL_DATA_TRUNCATED)
+			*found = 1;
+		else if (rc == 1)
+			err = db_stmt_error(db, st, "floor fetch");
+	} else if (rc == 1)
+		err = db_stmt_error(db, st, "floor fetch");
+	else if (rc != MYSQL_NO_DATA) {
+		log_error("database: floor row: call_sid of %lu bytes", sidlen);
+		err = CA_ERR_INTERNAL;	/* truncated: cannot happen */
+	}
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
 
 /*
  * May be run again until its first row goes to each(): after that a retry
@@ -323,32 +539,34 @@ static enum ca_err
 run_page(struct db *db, void *arg, int *may_retry)
 {
 	static struct row_binding	 rb;	/* one per process, reused */
-	struct page_query		*q = arg;
+	struct page_query		*pq = arg;
+	const struct list_query		*q = pq->q;
+	struct scan_binding		 sb;
 	MYSQL_STMT			*st;
-	MYSQL_BIND			 in[5];
-	MYSQL_TIME			 when;
-	unsigned long			 idlen, sidlen;
-	int				 limit = q->fetch, rc, nin = 0;
+	unsigned long			 shape = scan_shape(q);
+	size_t				 i;
+	int				 limit = q->fetch, rc;
 	enum ca_err			 err = CA_OK;
 
-	if ((st = db_stmt(db, q->after != NULL ? SQL_PAGE_AFTER :
-	    SQL_PAGE_FIRST, &err)) == NULL)
+	*pq->floor_found = 0;
+	if (q->scan_limit > 0 && (err = find_floor(db, q, pq->floor_found,
+	    pq->floor)) != CA_OK)
 		return err;
-	memset(in, 0, sizeof(in));
-	bind_string(&in[nin++], q->client_id, &idlen);
-	if (q->after != NULL) {
-		ts_to_mysql(&q->after->created_at, &when);
-		in[nin].buffer_type = MYSQL_TYPE_DATETIME;
-		in[nin++].buffer = &when;
-		in[nin].buffer_type = MYSQL_TYPE_DATETIME;
-		in[nin++].buffer = &when;
-		bind_bytes(&in[nin++], q->after->call_sid,
-		    q->after->call_sid_len, &sidlen);
-	}
-	in[nin].buffer_type = MYSQL_TYPE_LONG;
-	in[nin].buffer = &limit;
+	for (i = 0; i < LIST_NEQ; i++)
+		if (q->params->eq[i].value != NULL)
+			shape |= SQL_SHAPE_EQ(i);
+	if (*pq->floor_found)
+		shape |= SQL_SHAPE_FLOORED;
+	if ((st = db_stmt_keyed(db, shape, sql_shape_text, NULL,
+	    &err)) == NULL)
+		return err;
+	bind_scan(&sb, q, 1);
+	if (*pq->floor_found)
+		bind_pos(sb.in, &sb.n, pq->floor, &sb.floor);
+	sb.in[sb.n].buffer_type = MYSQL_TYPE_LONG;
+	sb.in[sb.n++].buffer = &limit;
 
-	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
+	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st))
 		return db_stmt_error(db, st, "page query");
 	if (mysql_stmt_field_count(st) != NCOLS || call_nfields != NCOLS) {
 		log_error("database: page query has %u columns, expected %d",
@@ -364,8 +582,8 @@ run_page(struct db *db, void *arg, int *may_retry)
 	/* Each row goes on as it is fetched, from the one reused binding. */
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
 		*may_retry = 0;
-		if (q->handed++ >= q->fetch || finish_row(&rb) == -1 ||
-		    q->each(q->arg, &rb.row) == -1) {
+		if (pq->handed++ >= q->fetch || finish_row(&rb) == -1 ||
+		    pq->each(pq->arg, &rb.row) == -1) {
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
@@ -380,12 +598,13 @@ out:
 }
 
 static enum ca_err
-list_calls(void *ctx, const char *client_id, const struct cursor_pos *after,
-    int fetch, int (*each)(void *, const struct call *), void *arg)
+list_calls(void *ctx, const struct list_query *q,
+    int (*each)(void *, const struct call *), void *arg, int *floor_found,
+    struct cursor_pos *floor)
 {
-	struct page_query	 q = { client_id, after, fetch, each, arg, 0 };
+	struct page_query	 pq = { q, each, arg, 0, floor_found, floor };
 
-	return db_run(ctx, run_page, &q);
+	return db_run(ctx, run_page, &pq);
 }
 
 const struct store_ops sql_store_ops = { key_lookup, list_calls };

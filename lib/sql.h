@@ -13,12 +13,34 @@
 
 enum sql_stmt {
 	SQL_KEY_LOOKUP,		/* key hash -> client_id of a live key */
-	SQL_PAGE_FIRST,		/* first page of an organisation */
-	SQL_PAGE_AFTER,		/* the page after a keyset position */
 	SQL__COUNT
 };
 
 extern const char *const	 sql_text[SQL__COUNT];
+
+/*
+ * The listing's statements are assembled from constant fragments, chosen
+ * by the request's shape (which filters are present, the scan direction,
+ * the seek and the floor), and prepared once per shape (db_stmt_keyed).
+ * A shape is these bits; the eq bits are 1 << LIST_EQ_*.
+ */
+#define SQL_SHAPE_EQ(i)		(1ul << (i))	/* c.<filter> = ? */
+#define SQL_SHAPE_AFTER		(1ul << 6)	/* created_at >= ? */
+#define SQL_SHAPE_BEFORE	(1ul << 7)	/* created_at < ? */
+#define SQL_SHAPE_DESC		(1ul << 8)	/* newest first, else oldest */
+#define SQL_SHAPE_SEEK		(1ul << 9)	/* past a position */
+#define SQL_SHAPE_SEEK_INCL	(1ul << 10)	/* ... or at it */
+#define SQL_SHAPE_FLOORED	(1ul << 11)	/* not past the floor */
+#define SQL_SHAPE_FLOOR		(1ul << 12)	/* the floor query itself */
+
+/*
+ * The SQL text of a shape into buf (a db_text_fn; arg unused): the page
+ * query (the call fields), or with SQL_SHAPE_FLOOR the query for the
+ * position of the scan-limit-th row (no filters, no floor). 0, or -1 when
+ * it does not fit cap.
+ */
+int	sql_shape_text(unsigned long shape, const void *arg, char *buf,
+	    size_t cap);
 extern const struct store_ops	 sql_store_ops;	/* ctx: struct db * */
 
 #endif

@@ -9,6 +9,17 @@
 #include "call.h"
 #include "cursor.h"
 #include "error.h"
+#include "params.h"
+
+/* What one listing asks of the store (see list_calls). */
+struct list_query {
+	const char			*client_id;
+	const struct list_params	*params;	/* filters, window */
+	int				 desc;		/* scan direction */
+	const struct cursor_pos		*seek;		/* or NULL */
+	int				 fetch;
+	int				 scan_limit;	/* 0: unbounded */
+};
 
 struct store_ops {
 	/*
@@ -19,11 +30,22 @@ struct store_ops {
 	enum ca_err	(*key_lookup)(void *ctx, const char *key_hash_hex,
 			    char client_id[ID_SIZE]);
 	/*
-	 * Up to fetch calls of client_id in keyset order (created_at DESC,
-	 * call_sid DESC), strictly after *after when it is not NULL, handed
-	 * to each() one by one as they arrive (the row is valid during the
-	 * call only). each() returning -1 stops the listing with
-	 * CA_ERR_INTERNAL. On an error, rows already handed over are void.
+	 * Up to q->fetch calls of q->client_id matching q->params' filters
+	 * and time window (its order is the handler's business: q->desc
+	 * gives the scan direction), in keyset order (created_at, call_sid)
+	 * descending when q->desc, else ascending, starting past q->seek
+	 * (at it too when q->seek->inclusive; dir is ignored) or, without
+	 * one, at the first row. Handed to each() one by one as they arrive
+	 * (the row is valid during the call only). each() returning -1
+	 * stops the listing with CA_ERR_INTERNAL. On an error, rows already
+	 * handed over are void.
+	 *
+	 * Bounded cost: with q->scan_limit > 0 the listing looks at no more
+	 * than the first scan_limit rows of the organisation from the
+	 * seek in that order and window (the "floor" is the last of them),
+	 * whatever the filters: when there are that many, *floor_found is
+	 * 1, *floor its position, and no row past it is handed over.
+	 * Otherwise *floor_found is 0.
 	 *
 	 * Replay: both operations are read-only. The store runs one again
 	 * after a lost connection (reconnected, within the request's time
@@ -31,10 +53,10 @@ struct store_ops {
 	 * its connection after its first row fails with
 	 * CA_ERR_DB_UNAVAILABLE and is not retried.
 	 */
-	enum ca_err	(*list_calls)(void *ctx, const char *client_id,
-			    const struct cursor_pos *after, int fetch,
+	enum ca_err	(*list_calls)(void *ctx, const struct list_query *q,
 			    int (*each)(void *arg, const struct call *),
-			    void *arg);
+			    void *arg, int *floor_found,
+			    struct cursor_pos *floor);
 };
 
 struct store {

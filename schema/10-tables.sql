@@ -26,7 +26,11 @@ CREATE TABLE IF NOT EXISTS agents (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- The clustered key is the keyset order (client_id, created_at, call_sid):
--- a page is one short backward range read of adjacent rows, at any depth.
+-- a page is one short range read of adjacent rows, at any depth, in
+-- either order. Each equality filter of List Calls has its own index in
+-- the same order after the filter's column (calls_by_<column>), so a page
+-- filtered by one of them, with or without a created_at window, is one
+-- short range read too.
 CREATE TABLE IF NOT EXISTS calls (
   call_sid          VARCHAR(64)   NOT NULL,
   client_id         VARCHAR(64)   NOT NULL,
@@ -54,7 +58,13 @@ CREATE TABLE IF NOT EXISTS calls (
   CONSTRAINT calls_end_time_real CHECK (end_time IS NULL OR
     (MONTH(end_time) > 0 AND DAYOFMONTH(end_time) > 0)),
   PRIMARY KEY (client_id, created_at, call_sid),
-  UNIQUE KEY calls_call_sid (call_sid)
+  UNIQUE KEY calls_call_sid (call_sid),
+  KEY calls_by_status (client_id, status, created_at, call_sid),
+  KEY calls_by_call_type (client_id, call_type, created_at, call_sid),
+  KEY calls_by_agent_id (client_id, agent_id, created_at, call_sid),
+  KEY calls_by_to_number (client_id, to_number, created_at, call_sid),
+  KEY calls_by_from_number (client_id, from_number, created_at, call_sid),
+  KEY calls_by_end_reason (client_id, end_reason, created_at, call_sid)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- API keys are stored only as the hex SHA-256 of the key. Revoking sets

@@ -62,57 +62,134 @@ static int
 keyset_cmp(const struct ts *at, struct sid asid, const struct ts *bt,
     struct sid bsid)
 {
-	long	 a[7] = { at->year, at->month, at->day, at->hour, at->minute,
-		    at->second, at->usec };
-	long	 b[7] = { bt->year, bt->month, bt->day, bt->hour, bt->minute,
-		    bt->second, bt->usec };
-	int	 i;
+	int	 r = ts_compare(at, bt);
 
-	for (i = 0; i < 7; i++)
-		if (a[i] != b[i])
-			return a[i] > b[i] ? -1 : 1;
+	if (r != 0)
+		return -r;
 	return -sid_cmp(asid, bsid);
 }
 
+/* The order of a scan: <0 when row c comes before position (t, sid). */
+static int
+scan_cmp(const struct list_query *q, const struct call *c,
+    const struct ts *t, struct sid sid)
+{
+	int	 r = keyset_cmp(&c->created_at, call_sid(c), t, sid);
+
+	return q->desc ? r : -r;
+}
+
+/* 1 when c is past the seek (or at it, inclusive) in scan order. */
+static int
+past_seek(const struct list_query *q, const struct call *c)
+{
+	struct sid	 s;
+	int		 r;
+
+	if (q->seek == NULL)
+		return 1;
+	s.s = q->seek->call_sid;
+	s.len = q->seek->call_sid_len;
+	r = scan_cmp(q, c, &q->seek->created_at, s);
+	return r > 0 || (r == 0 && q->seek->inclusive);
+}
+
+/* 1 when c is of the organisation, in the window and past the seek. */
+static int
+in_scan(const struct list_query *q, const struct call *c)
+{
+	const struct list_params	*p = q->params;
+
+	return strcmp(c->client_id, q->client_id) == 0 &&
+	    (!p->has_created_after ||
+	    ts_compare(&c->created_at, &p->created_after) >= 0) &&
+	    (!p->has_created_before ||
+	    ts_compare(&c->created_at, &p->created_before) < 0) &&
+	    past_seek(q, c);
+}
+
+/* 1 when c matches every equality filter (a NULL column matches none). */
+static int
+matches(const struct list_query *q, const struct call *c)
+{
+	const struct list_eq	*eq = q->params->eq;
+
+#define EQ_MATCH(name, chars) \
+	if (eq[LIST_EQ_##name].value != NULL && \
+	    ((c->null & call_fields[CALL_F_##name].null_bit) != 0 || \
+	    call_text_len(c, CALL_F_##name) != eq[LIST_EQ_##name].len || \
+	    memcmp(c->name, eq[LIST_EQ_##name].value, \
+	    eq[LIST_EQ_##name].len) != 0)) \
+		return 0;
+	LIST_EQ_FILTERS(EQ_MATCH)
+#undef EQ_MATCH
+	return 1;
+}
+
+/* The first row of the scan after prev (NULL: the first), or NULL. */
+static const struct call *
+scan_next(struct fake_store *fs, const struct list_query *q,
+    const struct call *prev)
+{
+	const struct call	*best = NULL, *c;
+	size_t			 i;
+
+	for (i = 0; i < fs->ncalls; i++) {
+		c = &fs->calls[i];
+		if (!in_scan(q, c) || (prev != NULL && scan_cmp(q, c,
+		    &prev->created_at, call_sid(prev)) <= 0))
+			continue;
+		if (best == NULL || scan_cmp(q, c, &best->created_at,
+		    call_sid(best)) < 0)
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * Walk the scan one row at a time (selection by repeated minimum: slow,
+ * obviously correct). The floor is found first, as lib/sql.c does: the
+ * scan_limit-th row of the scan, filters aside.
+ */
 static enum ca_err
-fake_list_calls(void *ctx, const char *client_id,
-    const struct cursor_pos *after, int fetch,
-    int (*each)(void *, const struct call *), void *arg)
+fake_list_calls(void *ctx, const struct list_query *q,
+    int (*each)(void *, const struct call *), void *arg, int *floor_found,
+    struct cursor_pos *floor)
 {
 	struct fake_store	*fs = ctx;
-	const struct call	*best, *c;
-	const struct ts		*prev_t = NULL;
-	struct sid		 prev_sid = { NULL, 0 };
-	size_t			 i;
-	int			 n = 0;
+	const struct call	*c = NULL, *last = NULL;
+	int			 n = 0, seen = 0;
 
+	*floor_found = 0;
+	fs->examined = 0;
 	if (fs->fail_with != CA_OK) {
 		if (fs->fail_reason != NULL)
 			log_error("%s", fs->fail_reason);
 		return fs->fail_with;
 	}
-	if (after != NULL) {
-		prev_t = &after->created_at;
-		prev_sid.s = after->call_sid;
-		prev_sid.len = after->call_sid_len;
-	}
-	/* Selection by repeated minimum: slow, obviously correct. */
-	while (n < fetch) {
-		best = NULL;
-		for (i = 0; i < fs->ncalls; i++) {
-			c = &fs->calls[i];
-			if (strcmp(c->client_id, client_id) != 0)
-				continue;
-			if (prev_t != NULL && keyset_cmp(&c->created_at,
-			    call_sid(c), prev_t, prev_sid) <= 0)
-				continue;
-			if (best == NULL || keyset_cmp(&c->created_at,
-			    call_sid(c), &best->created_at, call_sid(best)) < 0)
-				best = c;
+	if (q->scan_limit > 0) {
+		while (seen < q->scan_limit && (c = scan_next(fs, q,
+		    c)) != NULL)
+			seen++;
+		/* A floor only when a row follows it (lib/sql.c). */
+		if (c != NULL && scan_next(fs, q, c) != NULL) {
+			if (call_position(c, floor) == -1)
+				return CA_ERR_INTERNAL;
+			floor->dir = CURSOR_NEXT;
+			floor->inclusive = 0;
+			*floor_found = 1;
+			last = c;
 		}
-		if (best == NULL)
-			break;
-		if (each(arg, best) == -1)
+	}
+	c = NULL;
+	while (n < q->fetch && (c = scan_next(fs, q, c)) != NULL) {
+		fs->examined++;
+		if (!matches(q, c)) {
+			if (c == last)
+				break;	/* the floor: no row past it */
+			continue;
+		}
+		if (each(arg, c) == -1)
 			return CA_ERR_INTERNAL;
 		n++;
 		if (fs->fail_midway != CA_OK) {
@@ -120,8 +197,8 @@ fake_list_calls(void *ctx, const char *client_id,
 				log_error("%s", fs->fail_reason);
 			return fs->fail_midway;	/* connection lost mid-page */
 		}
-		prev_t = &best->created_at;
-		prev_sid = call_sid(best);
+		if (c == last)
+			break;
 	}
 	return CA_OK;
 }

@@ -20,6 +20,9 @@ struct fake_store {
 	const char		*fail_reason;	/* log_error()ed on a failure */
 	const char		*warn_reason;	/* log_error()ed, then success */
 	int			 lookups;	/* key_lookup calls seen */
+	int			 examined;	/* rows the last listing
+						   looked at past its floor
+						   search */
 };
 
 extern const struct store_ops	 fake_store_ops;

@@ -120,7 +120,7 @@ unwrap(const char *text, char *json, size_t cap)
 static size_t
 part(unsigned char *in, size_t at, int version, const void *p, size_t n)
 {
-	if (version == 2) {
+	if (version != 1) {
 		in[at++] = (unsigned char)(n >> 24);
 		in[at++] = (unsigned char)(n >> 16);
 		in[at++] = (unsigned char)(n >> 8);
@@ -419,7 +419,8 @@ test_cursor(void)
 	    "round trip");
 
 	unwrap(text, raw, sizeof(raw));
-#define PAYLOAD_HEAD	"{\"v\":2,\"created_at\":\"2026-03-09T10:00:" \
+#define PAYLOAD_HEAD	"{\"v\":3,\"dir\":\"next\",\"incl\":\"0\"," \
+	"\"created_at\":\"2026-03-09T10:00:" \
 	"05.000250Z\",\"call_sid_b64\":\"Y2FsbF9hYmMxMjM\",\"sig\":\""
 	ok(strncmp(raw, PAYLOAD_HEAD, strlen(PAYLOAD_HEAD)) == 0 &&
 	    strlen(raw) == strlen(PAYLOAD_HEAD) + 43 + 2,
@@ -560,9 +561,117 @@ test_cursor(void)
 	ok(!call_sid_valid(""), "v1 call_sid rejects empty");
 }
 
+/*
+ * A version 2 (filters "" unless given) or 3 signature, computed here
+ * independently: domain, organisation, filters, (v3:) dir and incl, the
+ * position, each length-prefixed.
+ */
+static void
+sign_split(int version, const char *filters, const char *dir,
+    const char *incl, const char *when, const char *sid, char *sig)
+{
+	unsigned char	 in[2048], mac[32];
+	const char	*dom = version == 2 ? "calls-api/cursor/v2" :
+			    "calls-api/cursor/v3";
+	size_t		 n = 0;
+
+	n = part(in, n, 2, dom, strlen(dom));
+	n = part(in, n, 2, "org_acme", 8);
+	n = part(in, n, 2, filters, strlen(filters));
+	if (version == 3) {
+		n = part(in, n, 2, dir, strlen(dir));
+		n = part(in, n, 2, incl, strlen(incl));
+	}
+	n = part(in, n, 2, when, strlen(when));
+	n = part(in, n, 2, sid, strlen(sid));
+	if (digest_hmac_sha256(secret, strlen((const char *)secret), in, n,
+	    mac) == -1)
+		memset(mac, 0, sizeof(mac));
+	b64url_encode(mac, sizeof(mac), sig);
+}
+
+static void
+v3_text(const char *dir, const char *incl, const char *when,
+    const char *sid, const char *sig, char *out)
+{
+	char	 json[1024], sidtext[B64_ENCODED_SIZE(CALL_SID_BYTES)];
+
+	b64url_encode((const unsigned char *)sid, strlen(sid), sidtext);
+	snprintf(json, sizeof(json), "{\"v\":3,\"dir\":\"%s\",\"incl\":\"%s\","
+	    "\"created_at\":\"%s\",\"call_sid_b64\":\"%s\",\"sig\":\"%s\"}",
+	    dir, incl, when, sidtext, sig);
+	wrap(json, out);
+}
+
+/* Version 3: the split (direction, inclusiveness) and the filters are
+ * signed; versions 1 and 2 only stand for "next, exclusive", no filters. */
+static void
+test_splits(void)
+{
+	static const char	*when = "2026-03-09T10:00:05.000250Z";
+	struct cursor_binding	 acme = binding(secret, "org_acme");
+	struct cursor_binding	 asc = acme, status = acme;
+	struct cursor_pos	 pos, got;
+	char			 text[CURSOR_TEXT_MAX + 1], sig[64];
+	int			 d, i;
+
+	asc.filters = "order=3:asc\n";
+	status.filters = "status=9:completed\n";
+	memset(&pos, 0, sizeof(pos));
+	pos.created_at = (struct ts){ 2026, 3, 9, 10, 0, 5, 250 };
+	strcpy(pos.call_sid, "call_1");
+	pos.call_sid_len = 6;
+	for (d = 0; d < 2; d++)
+		for (i = 0; i < 2; i++) {
+			pos.dir = d ? CURSOR_PREV : CURSOR_NEXT;
+			pos.inclusive = i;
+			memset(&got, 0, sizeof(got));
+			ok(cursor_encode(&pos, &status, text,
+			    sizeof(text)) == 0 && cursor_decode(text, &status,
+			    &got) == 0 && same_pos(&pos, &got) &&
+			    got.dir == pos.dir && got.inclusive == i,
+			    "split %s incl %d: round trip", d ? "prev" : "next",
+			    i);
+			ok(cursor_decode(text, &acme, &got) == -1 &&
+			    cursor_decode(text, &asc, &got) == -1,
+			    "  not without its filters, nor with others");
+		}
+	pos.inclusive = 2;
+	ok(cursor_encode(&pos, &acme, text, sizeof(text)) == -1,
+	    "inclusive other than 0 and 1: not encoded");
+
+	/* The documented MAC, then each signed part changed alone. */
+	sign_split(3, "", "prev", "1", when, "call_1", sig);
+	v3_text("prev", "1", when, "call_1", sig, text);
+	ok(cursor_decode(text, &acme, &got) == 0 && got.dir == CURSOR_PREV &&
+	    got.inclusive == 1, "a v3 cursor signed as documented");
+	v3_text("prev", "0", when, "call_1", sig, text);
+	is_int(cursor_decode(text, &acme, &got), -1, "incl changed: refused");
+	v3_text("next", "1", when, "call_1", sig, text);
+	is_int(cursor_decode(text, &acme, &got), -1, "dir changed: refused");
+	sign_split(3, "", "back", "1", when, "call_1", sig);
+	v3_text("back", "1", when, "call_1", sig, text);
+	is_int(cursor_decode(text, &acme, &got), -1, "unknown dir: refused");
+	sign_split(3, "", "next", "2", when, "call_1", sig);
+	v3_text("next", "2", when, "call_1", sig, text);
+	is_int(cursor_decode(text, &acme, &got), -1, "incl 2: refused");
+
+	/* Version 2: default order without filters only, read as next. */
+	sign_split(2, "", NULL, NULL, when, "call_1", sig);
+	v2_text("2", when, "call_1", 6, sig, text);
+	ok(cursor_decode(text, &acme, &got) == 0 && got.dir == CURSOR_NEXT &&
+	    got.inclusive == 0, "v2: next, exclusive");
+	is_int(cursor_decode(text, &asc, &got), -1, "v2 with order=asc: refused");
+	sign_split(2, status.filters, NULL, NULL, when, "call_1", sig);
+	v2_text("2", when, "call_1", 6, sig, text);
+	is_int(cursor_decode(text, &status, &got), -1,
+	    "v2 signed over filters (never issued): refused");
+}
+
 int
 main(void)
 {
+	test_splits();
 	test_base64();
 	test_timestamp();
 	test_cursor();

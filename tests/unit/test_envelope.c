@@ -248,7 +248,7 @@ test_worst_row_fills(void)
 		ok(b.len - start == want.len && memcmp(b.data + start,
 		    want.data, want.len) == 0, "  %zu bytes, as expected "
 		    "(%zu)", b.len - start, want.len);
-		ok(envelope_page_end(&e, NULL) == 0, "  page ends");
+		ok(envelope_page_end(&e, NULL, NULL) == 0, "  page ends");
 		/* turn_count 2^64-1 is past jansson's integers. */
 		j = json_loadb(b.data, b.len, JSON_DECODE_INT_AS_REAL, NULL);
 		ok(j != NULL && json_array_size(json_object_get(j, "data")) ==
@@ -306,17 +306,29 @@ test_golden(void)
 	envelope_page_begin(&e, &b);
 	envelope_page_add(&e, &rows[0]);
 	envelope_page_add(&e, &rows[1]);
-	ok(envelope_page_end(&e, "CURSOR") == 0, "success envelope");
+	ok(envelope_page_end(&e, "CURSOR", "BACK") == 0, "success envelope");
 	want = slurp(GOLDEN_DIR "/success.json");
 	is_str(b.data, want ? strtok(want, "\n") : "(no golden file)",
 	    "matches golden/success.json");
 	free(want);
 
 	envelope_page_begin(&e, &b);
-	ok(envelope_page_end(&e, NULL) == 0, "empty page");
+	ok(envelope_page_end(&e, NULL, NULL) == 0, "empty page");
 	is_str(b.data, "{\"success\":true,\"data\":[],\"pagination\":"
-	    "{\"next_cursor\":null,\"has_more\":false,\"page_size\":0}}",
-	    "empty page envelope");
+	    "{\"next_cursor\":null,\"prev_cursor\":null,\"has_more\":false,"
+	    "\"page_size\":0}}", "empty page envelope");
+	/* A page reached backwards with nothing before it: no more after
+	 * it either way but a next cursor back to where it came from. */
+	envelope_page_begin(&e, &b);
+	ok(envelope_page_end(&e, "N", NULL) == 0, "first page reached back");
+	is_str(b.data, "{\"success\":true,\"data\":[],\"pagination\":"
+	    "{\"next_cursor\":\"N\",\"prev_cursor\":null,\"has_more\":true,"
+	    "\"page_size\":0}}", "has_more follows next_cursor alone");
+	envelope_page_begin(&e, &b);
+	ok(envelope_page_end(&e, NULL, "P") == 0, "last page with a prev");
+	is_str(b.data, "{\"success\":true,\"data\":[],\"pagination\":"
+	    "{\"next_cursor\":null,\"prev_cursor\":\"P\",\"has_more\":false,"
+	    "\"page_size\":0}}", "prev_cursor written, has_more false");
 
 	ok(envelope_error(&b, &fail) == 0, "error envelope");
 	is_str(b.data, "{\"success\":false,\"error\":{\"code\":"
@@ -466,7 +478,7 @@ test_worst_row(void)
 	ok(b.len < b.cap, "worst row: %zu bytes within the %zu reserved",
 	    b.len, b.cap);
 	envelope_page_add(&e, &c);
-	ok(envelope_page_end(&e, NULL) == 0 && b.len < b.cap,
+	ok(envelope_page_end(&e, NULL, NULL) == 0 && b.len < b.cap,
 	    "worst row twice: %zu bytes in a buffer of %zu", b.len, b.cap);
 	doc = json_loadb(b.data, b.len, JSON_ALLOW_NUL |
 	    JSON_DECODE_INT_AS_REAL, &jerr);

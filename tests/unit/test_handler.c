@@ -446,7 +446,7 @@ test_paging(void)
 	/* Last page: next_cursor null, has_more false. */
 	serve("GET", "/api/calls?limit=100", "Bearer ck_globex");
 	ok(strstr(resp.body.data, "\"pagination\":{\"next_cursor\":null,"
-	    "\"has_more\":false,\"page_size\":31}}") != NULL,
+	    "\"prev_cursor\":null,\"has_more\":false,\"page_size\":31}}") != NULL,
 	    "last page: null cursor, has_more false");
 	ok(strncmp(resp.body.data, "{\"success\":true,\"data\":[{\"call_sid\":",
 	    36) == 0, "envelope order: success, data, pagination");

@@ -162,7 +162,7 @@ main(void)
 	setup(3);
 	fs.calls[2].created_at.month = 13;	/* newest row: first on page */
 	is_int(serve("/api/calls?limit=1"), 500, "unencodable position: 500");
-	one_line(500, "unencodable position", "next cursor",
+	one_line(500, "unencodable position", "cursors: cannot encode",
 	    "2026-13-09T10:00:02.000000Z", NULL);
 
 	/* 7. A problem the store got over: one warning line, still 200. */
