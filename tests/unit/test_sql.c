@@ -71,7 +71,7 @@ main(void)
 	    SQL_SHAPE_AFTER, NULL, text, sizeof(text)) == 0 &&
 	    strcmp(text, "SELECT c.created_at, c.call_sid FROM calls c WHERE "
 	    "c.client_id = ? AND c.created_at >= ? ORDER BY c.created_at, "
-	    "c.call_sid LIMIT 1 OFFSET ?") == 0,
+	    "c.call_sid LIMIT 2 OFFSET ?") == 0,
 	    "floor query: the window, no filter, no floor");
 	ok(sql_shape_text(SQL_SHAPE_EQ(0), NULL, text, 100) == -1,
 	    "a text longer than the buffer: -1");
