@@ -3,7 +3,8 @@
  * fetch the page at 99 % of a large organisation without walking there.
  * The secret comes from the responder's own config file (cursor-secret),
  * the encoding from lib/cursor.c: the cursor is exactly what the responder
- * would have issued after the row (CREATED_AT, CALL_SID).
+ * would have issued after the row (CREATED_AT, CALL_SID) for the default
+ * listing (newest first, no filters): version 3, next, exclusive.
  *
  *   mint_cursor CONF CLIENT_ID 'YYYY-MM-DD HH:MM:SS[.ffffff]' CALL_SID
  *	prints the cursor of the page that follows that row
@@ -60,14 +61,21 @@ main(int argc, char *argv[])
 	struct cursor_pos	 pos;
 	struct cursor_binding	 bind;
 	char			 why[512], out[CURSOR_TEXT_MAX + 1];
+	static char		 sql[8192];
+	unsigned long		 shape;
 
 	if (argc == 3 && strcmp(argv[1], "--sql") == 0) {
+		/* The default listing's shapes: newest first, no filters,
+		 * without and with the seek. */
 		if (strcmp(argv[2], "first") == 0)
-			puts(sql_text[SQL_PAGE_FIRST]);
+			shape = SQL_SHAPE_DESC;
 		else if (strcmp(argv[2], "after") == 0)
-			puts(sql_text[SQL_PAGE_AFTER]);
+			shape = SQL_SHAPE_DESC | SQL_SHAPE_SEEK;
 		else
 			return usage();
+		if (sql_shape_text(shape, NULL, sql, sizeof(sql)) == -1)
+			return 1;
+		puts(sql);
 		return 0;
 	}
 	if (argc != 5)
@@ -91,7 +99,7 @@ main(int argc, char *argv[])
 	bind.secret = cfg.secret;
 	bind.secret_len = cfg.secret_len;
 	bind.client_id = argv[2];
-	bind.filters = "";	/* as lib/handler.c: no filters today */
+	bind.filters = "";	/* the default order, no filters */
 	if (cursor_encode(&pos, &bind, out, sizeof(out)) == -1) {
 		fprintf(stderr, "mint_cursor: cursor_encode failed\n");
 		return 1;

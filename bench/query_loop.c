@@ -53,17 +53,27 @@ loop(const char *conf, const char *client_id, double seconds, int fd)
 {
 	struct db		 db;
 	struct walk		 w;
-	struct cursor_pos	 after;
+	struct cursor_pos	 after, floor;
+	struct list_params	 p;
+	struct list_query	 q;
 	double			 end = now() + seconds;
 	long			 n = 0;
-	int			 more = 0;
+	int			 more = 0, floor_found;
 
+	/* The default listing: newest first, no filters, unbounded. */
+	memset(&p, 0, sizeof(p));
+	p.limit = LIMIT_DEFAULT;
+	memset(&q, 0, sizeof(q));
+	q.client_id = client_id;
+	q.params = &p;
+	q.desc = 1;
+	q.fetch = LIMIT_DEFAULT + 1;
 	db_init(&db, conf, sql_text, SQL__COUNT);
 	while (now() < end) {
 		w.seen = 0;
-		if (sql_store_ops.list_calls(&db, client_id,
-		    more ? &after : NULL, LIMIT_DEFAULT + 1, take_row, &w) !=
-		    CA_OK || w.seen == 0) {
+		q.seek = more ? &after : NULL;
+		if (sql_store_ops.list_calls(&db, &q, take_row, &w,
+		    &floor_found, &floor) != CA_OK || w.seen == 0) {
 			fprintf(stderr, "query_loop: query failed\n");
 			return 1;
 		}

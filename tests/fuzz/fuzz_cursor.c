@@ -67,7 +67,8 @@ same_pos(const struct cursor_pos *a, const struct cursor_pos *b)
 	    a->created_at.second == b->created_at.second &&
 	    a->created_at.usec == b->created_at.usec &&
 	    a->call_sid_len == b->call_sid_len &&
-	    memcmp(a->call_sid, b->call_sid, a->call_sid_len) == 0;
+	    memcmp(a->call_sid, b->call_sid, a->call_sid_len) == 0 &&
+	    a->dir == b->dir && a->inclusive == b->inclusive;
 }
 
 /* What must hold for any cursor text accepted for org_a. */
@@ -77,10 +78,16 @@ check_accepted(const char *text, const struct cursor_pos *pos)
 	struct cursor_binding	 a = binding(secret, "org_a");
 	struct cursor_binding	 b = binding(secret, "org_b");
 	struct cursor_binding	 s = binding(other_secret, "org_a");
+	struct cursor_binding	 f = binding(secret, "org_a");
 	struct cursor_pos	 again;
 	char			 out[CURSOR_TEXT_MAX + 1];
 
+	f.filters = "order=3:asc\n";
 	CHECK(cursor_text_plausible(text));
+	CHECK(pos->dir == CURSOR_NEXT || pos->dir == CURSOR_PREV);
+	CHECK(pos->inclusive == 0 || pos->inclusive == 1);
+	/* Bound to the listing's order and filters. */
+	CHECK(cursor_decode(text, &f, &again) == -1);
 	CHECK(ts_in_datetime(&pos->created_at));
 	CHECK(pos->call_sid_len <= CALL_SID_BYTES);
 	CHECK(pos->call_sid[pos->call_sid_len] == '\0');
@@ -297,9 +304,10 @@ check_signed(const char *rest, size_t n)
 		CHECK(strcmp(pos.call_sid, sid) == 0);
 		ts_format(&pos.created_at, 1, f);
 		CHECK(strcmp(f, when) == 0);
-		/* Re-issued as version 2 (check_accepted decoded it). */
+		/* Re-issued as version 3 (check_accepted decoded it). */
+		CHECK(pos.dir == CURSOR_NEXT && pos.inclusive == 0);
 		CHECK(cursor_encode(&pos, &a, out, sizeof(out)) == 0);
-		CHECK(strncmp(out, "eyJ2IjoyL", 9) == 0);	/* {"v":2, */
+		CHECK(strncmp(out, "eyJ2IjozL", 9) == 0);	/* {"v":3, */
 	}
 out:
 	free(text);
@@ -397,9 +405,10 @@ check_signed_v2(const char *rest, size_t n)
 		    memcmp(pos.call_sid, sid, slen) == 0);
 		ts_format(&pos.created_at, 1, f);
 		CHECK(strlen(f) == wlen && memcmp(f, rest, wlen) == 0);
-		/* Our encoder produces exactly this text. */
+		/* Read as "next, exclusive"; re-issued as version 3. */
+		CHECK(pos.dir == CURSOR_NEXT && pos.inclusive == 0);
 		CHECK(cursor_encode(&pos, &a, out, sizeof(out)) == 0);
-		CHECK(strcmp(out, text) == 0);
+		CHECK(strncmp(out, "eyJ2IjozL", 9) == 0);	/* {"v":3, */
 	}
 	free(text);
 	free(json);

@@ -83,6 +83,7 @@ setup(void)
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.secret, FUZZ_SECRET, FUZZ_SECRET_LEN);
 	cfg.secret_len = FUZZ_SECRET_LEN;
+	cfg.scan_limit = 40;	/* two filters: pages cut at 40 rows */
 	strcpy(cfg.route, CONFIG_ROUTE_DEFAULT);
 	if (handler_init(&h, &cfg, &store) == -1 ||
 	    handler_init(&hx, NULL, &store) == -1)
@@ -128,7 +129,7 @@ fmt_ts(const struct ts *t, char *out, size_t n)
 
 /* Keyset order: >0 when a comes strictly before b (newer, or same and greater sid). */
 static int
-before(const struct call *a, const struct call *b)
+before_desc(const struct call *a, const struct call *b)
 {
 	const struct ts	*x = &a->created_at, *y = &b->created_at;
 	long		 u[7] = { x->year, x->month, x->day, x->hour,
@@ -141,6 +142,35 @@ before(const struct call *a, const struct call *b)
 		if (u[i] != v[i])
 			return u[i] > v[i];
 	return strcmp(a->call_sid, b->call_sid) > 0;
+}
+
+/* The display order of the request being checked: order=asc reverses. */
+static int	 order_asc;
+
+static int
+before(const struct call *a, const struct call *b)
+{
+	return order_asc ? before_desc(b, a) : before_desc(a, b);
+}
+
+/*
+ * The query's order, and whether it is the plain listing (default order,
+ * no filter, no window: cursors followed with limit alone, every call of
+ * the organisation seen).
+ */
+static int
+query_is_plain(const char *query)
+{
+	static struct buf	 work;
+	struct list_params	 p;
+	struct ca_fail		 f;
+	char			 canon[PARAMS_CANONICAL_MAX];
+
+	order_asc = 0;
+	if (params_parse(query, &work, &p, &f) != CA_OK)
+		return 0;
+	order_asc = p.order == LIST_ORDER_ASC;
+	return params_canonical(&p, canon, sizeof(canon)) == 0;
 }
 
 /* 1 when the head is sane and the status is the one of resp->err. */
@@ -284,9 +314,12 @@ check_response(const struct response *r, int forced, const char *org,
 
 	CHECK(json_object_size(body) == 3);
 	pag = json_object_get(body, "pagination");
-	CHECK(json_is_object(pag) && json_object_size(pag) == 3);
+	CHECK(json_is_object(pag) && json_object_size(pag) == 4);
 	nc = json_object_get(pag, "next_cursor");
 	CHECK(nc != NULL && (json_is_null(nc) || json_is_string(nc)));
+	nc = json_object_get(pag, "prev_cursor");
+	CHECK(nc != NULL && (json_is_null(nc) || json_is_string(nc)));
+	nc = json_object_get(pag, "next_cursor");
 	CHECK(json_is_boolean(json_object_get(pag, "has_more")));
 	CHECK(json_is_true(json_object_get(pag, "has_more")) ==
 	    json_is_string(nc));
@@ -329,6 +362,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 i, total = 0, count, limit;
 	enum ca_err	 fail_with;
 	int		 forced, have_prev = 0, status, follow_all, pages;
+	int		 plain;
 
 	if (!ready)
 		setup();
@@ -371,6 +405,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (follow_all && (seen = calloc(fs.ncalls, 1)) == NULL)
 		abort();
 
+	plain = query_is_plain(req.query);
 	log_lines = 0;
 	handler_serve(hp, &req, NOW, &resp);
 	/* The fake store notes no recovered problems: one line per 5xx,
@@ -435,7 +470,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	total = json_array_size(json_object_get(body, "data"));
 	limit = total;
-	for (pages = 0; pages < (follow_all ? 1000 : 1); pages++) {
+	/* A cursor of a filtered or reordered listing needs its query. */
+	for (pages = 0; plain && pages < (follow_all ? 1000 : 1); pages++) {
 		struct request	 next;
 
 		nc = json_string_value(json_object_get(json_object_get(body,
@@ -462,7 +498,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(body);
 		body = body2;
 	}
-	if (follow_all && (req.query == NULL ||
+	if (follow_all && plain && (req.query == NULL ||
 	    (strchr(req.query, '%') == NULL &&
 	    strstr(req.query, "cursor") == NULL))) {
 		size_t n_org = 0;
