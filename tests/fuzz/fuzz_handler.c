@@ -144,8 +144,10 @@ before_desc(const struct call *a, const struct call *b)
 	return strcmp(a->call_sid, b->call_sid) > 0;
 }
 
-/* The display order of the request being checked: order=asc reverses. */
-static int	 order_asc;
+/* The display order of the request being checked: order=asc reverses.
+ * may_cut: two filters or more, so scan-limit may leave a page short,
+ * even empty, while has_more. */
+static int	 order_asc, may_cut;
 
 static int
 before(const struct call *a, const struct call *b)
@@ -166,10 +168,11 @@ query_is_plain(const char *query)
 	struct ca_fail		 f;
 	char			 canon[PARAMS_CANONICAL_MAX];
 
-	order_asc = 0;
+	order_asc = may_cut = 0;
 	if (params_parse(query, &work, &p, &f) != CA_OK)
 		return 0;
 	order_asc = p.order == LIST_ORDER_ASC;
+	may_cut = params_eq_count(&p) >= 2;
 	return params_canonical(&p, canon, sizeof(canon)) == 0;
 }
 
@@ -328,7 +331,8 @@ check_response(const struct response *r, int forced, const char *org,
 	    check_rows(json_object_get(body, "data"), org, prev, have_prev,
 	    seen));
 	if (json_is_string(nc)) {
-		CHECK(json_array_size(json_object_get(body, "data")) >= 1);
+		CHECK(may_cut ||
+		    json_array_size(json_object_get(body, "data")) >= 1);
 		CHECK(cursor_text_plausible(json_string_value(nc)));
 	}
 	return body;
