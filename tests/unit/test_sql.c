@@ -56,6 +56,9 @@ main(void)
 	ok(strstr(texts[0], " WHERE c.client_id = ? ORDER BY c.created_at, "
 	    "c.call_sid LIMIT ?") != NULL,
 	    "ascending, nothing but the organisation");
+	ok(strstr(texts[2], " FROM calls c FORCE INDEX (calls_by_status) LEFT "
+	    "JOIN agents a ") != NULL && strstr(texts[0], "FORCE") == NULL,
+	    "the first filter's index, forced; none without a filter");
 	ok(strstr(texts[2], "WHERE c.client_id = ? AND c.status = ? AND "
 	    "c.end_reason = ? AND c.created_at >= ? AND c.created_at < ? AND "
 	    "(c.created_at > ? OR (c.created_at = ? AND c.call_sid >= ?)) AND "
@@ -69,8 +72,8 @@ main(void)
 	    "descending: floor below, the floor row included");
 	ok(sql_shape_text(SQL_SHAPE_FLOOR | SQL_SHAPE_EQ(1) | SQL_SHAPE_FLOORED |
 	    SQL_SHAPE_AFTER, NULL, text, sizeof(text)) == 0 &&
-	    strcmp(text, "SELECT c.created_at, c.call_sid FROM calls c WHERE "
-	    "c.client_id = ? AND c.created_at >= ? ORDER BY c.created_at, "
+	    strcmp(text, "SELECT c.created_at, c.call_sid FROM calls c FORCE "
+	    "INDEX (PRIMARY) WHERE c.client_id = ? AND c.created_at >= ? ORDER BY c.created_at, "
 	    "c.call_sid LIMIT 2 OFFSET ?") == 0,
 	    "floor query: the window, no filter, no floor");
 	ok(sql_shape_text(SQL_SHAPE_EQ(0), NULL, text, 100) == -1,
