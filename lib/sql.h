@@ -15,6 +15,7 @@ enum sql_stmt {
 	SQL_KEY_LOOKUP,		/* key hash -> client_id of a live key */
 	SQL_PAGE_FIRST,		/* first page of an organisation */
 	SQL_PAGE_AFTER,		/* the page after a keyset position */
+	SQL_GET_CALL,		/* one call of an organisation by call_sid */
 	SQL__COUNT
 };
 

@@ -20,6 +20,7 @@ struct fake_store {
 	const char		*fail_reason;	/* log_error()ed on a failure */
 	const char		*warn_reason;	/* log_error()ed, then success */
 	int			 lookups;	/* key_lookup calls seen */
+	int			 call_lookups;	/* get_call calls seen */
 };
 
 extern const struct store_ops	 fake_store_ops;
