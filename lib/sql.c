@@ -29,10 +29,13 @@ const char *const sql_text[SQL__COUNT] = {
 	    " AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid < ?))"
 	    PAGE_ORDER,
 	/*
-	 * One call by the unique key calls_call_sid: another organisation's
-	 * call_sid and one that does not exist are both one index lookup
-	 * and no row. utf8mb4_bin pads with spaces ('x' = 'x '): the byte
-	 * length makes the match exact.
+	 * One call by the unique key calls_by_call_sid (client_id,
+	 * call_sid): another organisation's call_sid and one that does not
+	 * exist are both one index lookup that finds nothing. (On a schema
+	 * from before it, with a unique key on call_sid alone, the answer
+	 * is the same but the other organisation's row is read.)
+	 * utf8mb4_bin pads with spaces ('x' = 'x '): the byte length makes
+	 * the match exact.
 	 */
 	[SQL_GET_CALL] = CALL_SELECT
 	    " WHERE c.call_sid = ? AND c.client_id = ?"

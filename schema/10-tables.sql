@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS agents (
 
 -- The clustered key is the keyset order (client_id, created_at, call_sid):
 -- a page is one short backward range read of adjacent rows, at any depth.
+-- A call_sid is unique within its organisation, and GET /api/calls/{sid}
+-- is one lookup of (client_id, call_sid) in calls_by_call_sid: another
+-- organisation's call_sid reads no more than one that does not exist (a
+-- key on call_sid alone would read the other organisation's row first).
 CREATE TABLE IF NOT EXISTS calls (
   call_sid          VARCHAR(64)   NOT NULL,
   client_id         VARCHAR(64)   NOT NULL,
@@ -54,7 +58,7 @@ CREATE TABLE IF NOT EXISTS calls (
   CONSTRAINT calls_end_time_real CHECK (end_time IS NULL OR
     (MONTH(end_time) > 0 AND DAYOFMONTH(end_time) > 0)),
   PRIMARY KEY (client_id, created_at, call_sid),
-  UNIQUE KEY calls_call_sid (call_sid)
+  UNIQUE KEY calls_by_call_sid (client_id, call_sid)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- API keys are stored only as the hex SHA-256 of the key. Revoking sets
