@@ -1,4 +1,4 @@
-/* The page query's SELECT list matches the call fields, name by name. */
+/* The page and call queries' SELECT list matches the call fields, name by name. */
 #include <string.h>
 
 #include "../../lib/call.h"
@@ -9,7 +9,7 @@ int
 main(void)
 {
 	static const enum sql_stmt	 pages[] = { SQL_PAGE_FIRST,
-					    SQL_PAGE_AFTER };
+					    SQL_PAGE_AFTER, SQL_GET_CALL };
 	char				 list[2048], want[64], *col, *save;
 	const char			*sql, *from;
 	size_t				 i, k, n;
@@ -17,7 +17,7 @@ main(void)
 	/* The spec's 18: a field added to CALL_FIELDS alone fails here
 	 * (and in the golden files) until the spec and schema have it. */
 	is_int((long)call_nfields, 18, "18 call fields");
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
 		sql = sql_text[pages[k]];
 		from = strstr(sql, " FROM ");
 		ok(strncmp(sql, "SELECT ", 7) == 0 && from != NULL,
@@ -42,5 +42,8 @@ main(void)
 	ok(strstr(sql_text[SQL_PAGE_AFTER], "(c.created_at < ? OR "
 	    "(c.created_at = ? AND c.call_sid < ?))") != NULL,
 	    "seek predicate spelled out (no row-value comparison)");
+	ok(strstr(sql_text[SQL_GET_CALL], " WHERE c.call_sid = ? AND "
+	    "c.client_id = ? AND OCTET_LENGTH(c.call_sid) = ?") != NULL,
+	    "one call: by (client_id, call_sid), exactly (PAD SPACE)");
 	return done_testing();
 }
