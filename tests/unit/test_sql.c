@@ -1,4 +1,4 @@
-/* The page and call queries' SELECT list matches the call fields, name by name. */
+/* The SELECT list of the page and call queries matches the call fields. */
 #include <string.h>
 
 #include "../../lib/call.h"
