@@ -145,6 +145,18 @@ envelope_page_end(struct envelope_page *e, const char *next_cursor,
 }
 
 int
+envelope_call(struct buf *out, const struct call *c)
+{
+	struct json_writer	 w = { out, 0 };
+
+	buf_reset(out);
+	jw_raw(&w, "{\"success\":true,\"data\":");
+	write_call(&w, c, 1);
+	jw_raw(&w, "}");
+	return w.failed ? -1 : 0;
+}
+
+int
 envelope_error(struct buf *out, const struct ca_fail *f)
 {
 	const struct ca_error_info	*info = ca_error_info(f->err);

@@ -26,6 +26,10 @@ void	envelope_page_add(struct envelope_page *, const struct call *);
 int	envelope_page_end(struct envelope_page *, const char *next_cursor,
 	    const char *prev_cursor);
 
+/* {"success":true,"data":{...}}: one call, as a page writes it. 0, or -1
+ * when memory ran out. */
+int	envelope_call(struct buf *, const struct call *);
+
 /* {"success":false,"error":{"code":...,"message":...,"param":...}} */
 int	envelope_error(struct buf *, const struct ca_fail *);
 

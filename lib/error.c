@@ -4,6 +4,8 @@ static const struct ca_error_info infos[CA_ERR__MAX] = {
 	[CA_OK] = { 200, "OK", "ok", "OK" },
 	[CA_ERR_NOT_FOUND] = { 404, "Not Found", "not_found",
 	    "No such resource." },
+	[CA_ERR_CALL_NOT_FOUND] = { 404, "Not Found", "call_not_found",
+	    "No call with this call_sid." },
 	[CA_ERR_METHOD_NOT_ALLOWED] = { 405, "Method Not Allowed",
 	    "method_not_allowed", "Only GET and HEAD are allowed." },
 	[CA_ERR_AUTH_MISSING] = { 401, "Unauthorized", "missing_api_key",

@@ -5,6 +5,7 @@
 enum ca_err {
 	CA_OK = 0,
 	CA_ERR_NOT_FOUND,		/* 404: no such resource */
+	CA_ERR_CALL_NOT_FOUND,		/* 404: no call of the key's org */
 	CA_ERR_METHOD_NOT_ALLOWED,	/* 405: only GET and HEAD */
 	CA_ERR_AUTH_MISSING,		/* 401: no Authorization header */
 	CA_ERR_AUTH_MALFORMED,		/* 401: not "Bearer <key>" */

@@ -8,6 +8,8 @@
 #include "handler.h"
 #include "log.h"
 #include "params.h"
+#include "query.h"
+#include "route.h"
 #include "utf8.h"
 
 /* The body for when even building the error body fails. */
@@ -45,38 +47,15 @@ handler_free(struct handler *h)
  * (from not_found) before handler_serve returns.
  */
 struct request_state {
-	char	 client_id[ID_SIZE];
-	char	 canonical[PARAMS_CANONICAL_MAX];	/* cursors' binding */
-	char	 next_cursor[CURSOR_TEXT_MAX + 1];
-	char	 prev_cursor[CURSOR_TEXT_MAX + 1];
-	char	 not_found[sizeof(((struct config *)0)->route) + 64];
+	struct route_match	 route;
+	char			 client_id[ID_SIZE];
+	char			 canonical[PARAMS_CANONICAL_MAX];	/* cursors' binding */
+	char			 next_cursor[CURSOR_TEXT_MAX + 1];
+	char			 prev_cursor[CURSOR_TEXT_MAX + 1];
+	char			 not_found[2 *
+				    sizeof(((struct config *)0)->route) + 96];
+	struct call		 call;	/* GET <route>/{call_sid} */
 };
-
-/* The length of REQUEST_URI's path: what precedes its query string. */
-static size_t
-uri_path_len(const char *uri)
-{
-	const char	*q = strchr(uri, '?');
-
-	return q != NULL ? (size_t)(q - uri) : strlen(uri);
-}
-
-/* 1 when the request's path is exactly the route. */
-static int
-route_matches(const struct request *req, const char *route)
-{
-	const char	*q;
-	size_t		 n, r = strlen(route);
-
-	if (req->uri != NULL)
-		return uri_path_len(req->uri) == r &&
-		    memcmp(req->uri, route, r) == 0;
-	/* No REQUEST_URI: rebuild the path from SCRIPT_NAME + PATH_INFO. */
-	q = req->script_name != NULL ? req->script_name : "";
-	n = strlen(q);
-	return n <= r && memcmp(q, route, n) == 0 &&
-	    strcmp(req->path_info != NULL ? req->path_info : "", route + n) == 0;
-}
 
 /*
  * A page being taken as the store hands over its rows, in scan order: the
@@ -265,6 +244,40 @@ list_calls(struct handler *h, struct request_state *rs,
 }
 
 /*
+ * GET <route>/{call_sid}, after routing: authenticate, refuse any query
+ * parameter, then one lookup of the call in the key's organisation. A
+ * segment that can be no call_sid gets the same 404 without the lookup.
+ */
+static enum ca_err
+one_call(struct handler *h, struct request_state *rs,
+    const struct request *req, time_t now, struct buf *body,
+    struct ca_fail *fail, const char **stage)
+{
+	enum ca_err	 err;
+
+	*stage = "authenticate";
+	if ((err = auth_authenticate(&h->cache, &h->store,
+	    h->cfg->key_cache_seconds, now, req->authorization,
+	    rs->client_id)) != CA_OK)
+		return err;
+	*stage = "parameters";
+	if ((err = query_expect_none(req->query, &h->work, fail)) != CA_OK)
+		return err;
+	if (rs->route.kind != ROUTE_CALL)
+		return CA_ERR_CALL_NOT_FOUND;
+	*stage = "get call";
+	if ((err = h->store.ops->get_call(h->store.ctx, rs->client_id,
+	    rs->route.sid, rs->route.sid_len, &rs->call)) != CA_OK)
+		return err;
+	*stage = "call";
+	if (envelope_call(body, &rs->call) == -1) {
+		log_error("out of memory writing a call");
+		return CA_ERR_INTERNAL;
+	}
+	return CA_OK;
+}
+
+/*
  * The 404 message names the route this responder serves (the config's,
  * e.g. /~user/api/calls): error.c's default followed by it. NULL (the
  * default alone) when the route would not fit or is not UTF-8.
@@ -276,8 +289,9 @@ not_found_detail(const char *route, char *out, size_t cap)
 
 	if (!utf8_valid(route, strlen(route)))
 		return NULL;
-	n = snprintf(out, cap, "%s The API serves GET %s.",
-	    ca_error_info(CA_ERR_NOT_FOUND)->message, route);
+	n = snprintf(out, cap, "%s The API serves GET %s and GET "
+	    "%s/{call_sid}.", ca_error_info(CA_ERR_NOT_FOUND)->message, route,
+	    route);
 	return n >= 0 && (size_t)n < cap ? out : NULL;
 }
 
@@ -312,7 +326,7 @@ log_path(const struct request *req, char *out, size_t cap)
 	size_t	 n;
 
 	if (req->uri != NULL) {
-		n = uri_path_len(req->uri);
+		n = route_uri_path_len(req->uri);
 		snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1),
 		    req->uri);
 	} else
@@ -336,6 +350,8 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 	log_request_begin();
 	route = h->cfg != NULL ? h->cfg->route : CONFIG_ROUTE_DEFAULT;
 	resp->head_only = strcmp(m, "HEAD") == 0;
+	if (h->cfg != NULL)
+		route_match(req, route, &rs.route);
 	/*
 	 * Unconfigured, the route is unknown (the config names it: a site
 	 * at /~user/api/calls would get 404s): every request is the 500
@@ -346,14 +362,17 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 		log_error("not configured: %s", h->unconfigured[0] != '\0' ?
 		    h->unconfigured : "no configuration was loaded");
 		fail.err = CA_ERR_CONFIG;
-	} else if (!route_matches(req, route)) {
+	} else if (rs.route.kind == ROUTE_OTHER) {
 		fail.err = CA_ERR_NOT_FOUND;
 		fail.detail = not_found_detail(route, rs.not_found,
 		    sizeof(rs.not_found));
 	} else if (strcmp(m, "GET") != 0 && !resp->head_only)
 		fail.err = CA_ERR_METHOD_NOT_ALLOWED;
-	else
+	else if (rs.route.kind == ROUTE_LIST)
 		fail.err = list_calls(h, &rs, req, now, &resp->body, &fail,
+		    &stage);
+	else
+		fail.err = one_call(h, &rs, req, now, &resp->body, &fail,
 		    &stage);
 
 	resp->err = fail.err;

@@ -1,7 +1,9 @@
 /*
  * The one-way pipeline of a request:
  * route -> method -> authenticate -> parameters -> cursor -> rows, written
- * into the envelope as the store hands them over.
+ * into the envelope as the store hands them over; for one call
+ * (<route>/{call_sid}): route -> method -> authenticate -> no parameters
+ * -> one lookup -> the call's envelope.
  *
  * struct handler lives as long as the process and holds only what is
  * meant to outlive a request: the configuration, the store, the key cache

@@ -1,43 +1,8 @@
 #include <string.h>
 
+#include "percent.h"
 #include "query.h"
 #include "utf8.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode s in place; return its new length, or -1 if malformed. */
-static long
-percent_decode(char *s)
-{
-	char	*r, *w;
-	int	 hi, lo;
-
-	for (r = w = s; *r != '\0'; r++, w++) {
-		if (*r == '+') {
-			*w = ' ';
-		} else if (*r == '%') {
-			if ((hi = hexval((unsigned char)r[1])) < 0 ||
-			    (lo = hexval((unsigned char)r[2])) < 0)
-				return -1;
-			if ((*w = (char)(hi << 4 | lo)) == '\0')
-				return -1;
-			r += 2;
-		} else
-			*w = *r;
-	}
-	*w = '\0';
-	return (long)(w - s);
-}
 
 void
 query_begin(struct query_iter *it, char *work)
@@ -74,14 +39,40 @@ query_next(struct query_iter *it, char **name, char **value,
 	fail->err = CA_ERR_QUERY_MALFORMED;
 	fail->param = NULL;
 	fail->detail = NULL;
-	if ((nlen = percent_decode(*name)) < 0 ||
+	if ((nlen = percent_decode(*name, PERCENT_QUERY)) < 0 ||
 	    !utf8_valid(*name, (size_t)nlen))
 		return -1;
 	fail->param = *name;
-	if ((vlen = percent_decode(*value)) < 0 ||
+	if ((vlen = percent_decode(*value, PERCENT_QUERY)) < 0 ||
 	    !utf8_valid(*value, (size_t)vlen))
 		return -1;
 	fail->err = CA_OK;
 	fail->param = NULL;
 	return 1;
+}
+
+enum ca_err
+query_expect_none(const char *query, struct buf *work, struct ca_fail *fail)
+{
+	struct query_iter	 it;
+	char			*name, *value;
+	size_t			 qlen;
+	int			 rc;
+
+	fail->err = CA_OK;
+	fail->param = fail->detail = NULL;
+	if (query == NULL)
+		return CA_OK;
+	if ((qlen = strlen(query)) > QUERY_MAX_LEN)
+		return fail->err = CA_ERR_QUERY_TOO_LONG;
+	buf_reset(work);
+	if (buf_append(work, query, qlen) == -1)
+		return fail->err = CA_ERR_INTERNAL;
+	query_begin(&it, work->data);
+	if ((rc = query_next(&it, &name, &value, fail)) == 1) {
+		fail->param = name;
+		fail->detail = QUERY_NONE_MESSAGE;
+		return fail->err = CA_ERR_PARAM_UNKNOWN;
+	}
+	return rc == -1 ? fail->err : CA_OK;
 }

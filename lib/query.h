@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 
 #define QUERY_MAX_LEN	8192	/* longer query strings: CA_ERR_QUERY_TOO_LONG */
@@ -30,5 +31,17 @@ void	query_begin(struct query_iter *, char *work);
  */
 int	query_next(struct query_iter *, char **name, char **value,
 	    struct ca_fail *);
+
+/*
+ * For a route that takes no parameters (GET <route>/{call_sid}): CA_OK
+ * when the query string (may be NULL) has none, empty pairs aside; else
+ * fail says why, for the first pair: CA_ERR_QUERY_TOO_LONG,
+ * CA_ERR_QUERY_MALFORMED, or CA_ERR_PARAM_UNKNOWN naming it (decoded into
+ * work, which must outlive the response) with QUERY_NONE_MESSAGE.
+ */
+#define QUERY_NONE_MESSAGE \
+	"Unknown query parameter. This URL takes no query parameters."
+enum ca_err	query_expect_none(const char *query, struct buf *work,
+		    struct ca_fail *);
 
 #endif

@@ -11,10 +11,11 @@
 #define PAGE_COLUMN_SEP					", "
 #define PAGE_SELECT \
 	"SELECT " CALL_FIELDS(PAGE_COLUMN, PAGE_COLUMN_SEP) " FROM calls c"
-#define PAGE_JOIN \
+#define CALL_JOIN \
 	" LEFT JOIN agents a" \
-	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id" \
-	" WHERE c.client_id = ?"
+	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id"
+#define PAGE_JOIN \
+	CALL_JOIN " WHERE c.client_id = ?"
 #define FLOOR_SELECT \
 	"SELECT c.created_at, c.call_sid FROM calls c FORCE INDEX (PRIMARY)" \
 	" WHERE c.client_id = ?"
@@ -22,6 +23,18 @@
 const char *const sql_text[SQL__COUNT] = {
 	[SQL_KEY_LOOKUP] = "SELECT client_id FROM api_keys"
 	    " WHERE key_hash = ? AND revoked_at IS NULL",
+	/*
+	 * One call by the unique key calls_by_call_sid (client_id,
+	 * call_sid): another organisation's call_sid and one that does not
+	 * exist are both one index lookup that finds nothing. (On a schema
+	 * from before it, with a unique key on call_sid alone, the answer
+	 * is the same but the other organisation's row is read.)
+	 * utf8mb4_bin pads with spaces ('x' = 'x '): the byte length makes
+	 * the match exact.
+	 */
+	[SQL_GET_CALL] = PAGE_SELECT CALL_JOIN
+	    " WHERE c.call_sid = ? AND c.client_id = ?"
+	    " AND OCTET_LENGTH(c.call_sid) = ?",
 };
 
 _Static_assert(LIST_NEQ <= 6, "six eq bits in a shape");
@@ -226,7 +239,7 @@ key_lookup(void *ctx, const char *key_hash, char client_id[ID_SIZE])
 	return db_run(ctx, run_key_lookup, &k);
 }
 
-/* Page query: the result columns, bound into one struct call. */
+/* Page and call queries: the result columns, bound into one struct call. */
 
 
 /* One result column per field: the SELECT list is CALL_FIELDS too. */
@@ -305,7 +318,7 @@ static int
 finish_text(struct row_binding *rb, size_t i, char *v, size_t size)
 {
 	if (rb->len[i] >= size) {
-		log_error("database: page row: %.*s of %lu bytes over its %zu",
+		log_error("database: call row: %.*s of %lu bytes over its %zu",
 		    FIELD_NAME(i), rb->len[i], size - 1);
 		return -1;
 	}
@@ -355,7 +368,7 @@ static int
 finish_null(struct row_binding *rb, size_t i)
 {
 	if (call_fields[i].null_bit == 0) {
-		log_error("database: page row: %.*s is NULL", FIELD_NAME(i));
+		log_error("database: call row: %.*s is NULL", FIELD_NAME(i));
 		return -1;	/* NOT NULL column came back NULL */
 	}
 	rb->row.null |= call_fields[i].null_bit;
@@ -397,6 +410,25 @@ finish_row(struct row_binding *rb)
 	CALL_FIELDS(FINISH_FIELD, CALL_NO_SEP)
 #undef FINISH_FIELD
 	return 0;
+}
+
+/* The row of every call query: one per process, reused. */
+static struct row_binding	 row_buf;
+
+/* Bind the executed statement's result columns to rb (what: for the log). */
+static enum ca_err
+bind_result_row(struct db *db, MYSQL_STMT *st, struct row_binding *b,
+    const char *what)
+{
+	if (mysql_stmt_field_count(st) != NCOLS || call_nfields != NCOLS) {
+		log_error("database: %s: %u columns, expected %d",
+		    what, mysql_stmt_field_count(st), NCOLS);
+		return CA_ERR_INTERNAL;
+	}
+	bind_row(b);
+	if (mysql_stmt_bind_result(st, b->bind))
+		return db_stmt_error(db, st, what);
+	return CA_OK;
 }
 
 struct page_query {
@@ -562,7 +594,6 @@ out:
 static enum ca_err
 run_page(struct db *db, void *arg, int *may_retry)
 {
-	static struct row_binding	 rb;	/* one per process, reused */
 	struct page_query		*pq = arg;
 	const struct list_query		*q = pq->q;
 	struct scan_binding		 sb;
@@ -592,22 +623,13 @@ run_page(struct db *db, void *arg, int *may_retry)
 
 	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st))
 		return db_stmt_error(db, st, "page query");
-	if (mysql_stmt_field_count(st) != NCOLS || call_nfields != NCOLS) {
-		log_error("database: page query has %u columns, expected %d",
-		    mysql_stmt_field_count(st), NCOLS);
-		err = CA_ERR_INTERNAL;
+	if ((err = bind_result_row(db, st, &row_buf, "page bind")) != CA_OK)
 		goto out;
-	}
-	bind_row(&rb);
-	if (mysql_stmt_bind_result(st, rb.bind)) {
-		err = db_stmt_error(db, st, "page bind");
-		goto out;
-	}
 	/* Each row goes on as it is fetched, from the one reused binding. */
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
 		*may_retry = 0;
-		if (pq->handed++ >= q->fetch || finish_row(&rb) == -1 ||
-		    pq->each(pq->arg, &rb.row) == -1) {
+		if (pq->handed++ >= q->fetch || finish_row(&row_buf) == -1 ||
+		    pq->each(pq->arg, &row_buf.row) == -1) {
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
@@ -631,4 +653,65 @@ list_calls(void *ctx, const struct list_query *q,
 	return db_run(ctx, run_page, &pq);
 }
 
-const struct store_ops sql_store_ops = { key_lookup, list_calls };
+/* One call. */
+
+struct call_query {
+	const char	*client_id;
+	const char	*call_sid;
+	size_t		 sid_len;
+	struct call	*out;
+};
+
+/* Read-only, and *out is only the caller's once it returns: it may
+ * always be run again. */
+static enum ca_err
+run_get_call(struct db *db, void *arg, int *may_retry)
+{
+	struct call_query	*q = arg;
+	MYSQL_STMT		*st;
+	MYSQL_BIND		 in[3];
+	unsigned long		 sidlen, idlen;
+	unsigned long long	 octets = q->sid_len;
+	enum ca_err		 err = CA_OK;
+	int			 rc;
+
+	(void)may_retry;
+	if ((st = db_stmt(db, SQL_GET_CALL, &err)) == NULL)
+		return err;
+	memset(in, 0, sizeof(in));
+	bind_bytes(&in[0], q->call_sid, q->sid_len, &sidlen);
+	bind_string(&in[1], q->client_id, &idlen);
+	in[2].buffer_type = MYSQL_TYPE_LONGLONG;
+	in[2].buffer = &octets;
+	in[2].is_unsigned = 1;
+
+	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "call query");
+	if ((err = bind_result_row(db, st, &row_buf, "call bind")) != CA_OK)
+		goto out;
+	rc = mysql_stmt_fetch(st);
+	if (rc == MYSQL_NO_DATA)
+		err = CA_ERR_CALL_NOT_FOUND;
+	else if (rc == 1)
+		err = db_stmt_error(db, st, "call fetch");
+	else if (rc != 0)
+		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+	else if (finish_row(&row_buf) == -1)
+		err = CA_ERR_INTERNAL;
+	else
+		*q->out = row_buf.row;
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
+
+static enum ca_err
+get_call(void *ctx, const char *client_id, const char *call_sid,
+    size_t sid_len, struct call *out)
+{
+	struct call_query	 q = { client_id, call_sid, sid_len, out };
+
+	return db_run(ctx, run_get_call, &q);
+}
+
+const struct store_ops sql_store_ops = { key_lookup, list_calls, get_call };

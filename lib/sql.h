@@ -13,6 +13,7 @@
 
 enum sql_stmt {
 	SQL_KEY_LOOKUP,		/* key hash -> client_id of a live key */
+	SQL_GET_CALL,		/* one call of an organisation by call_sid */
 	SQL__COUNT
 };
 

@@ -1,5 +1,5 @@
 /*
- * What the request handler needs from the database, as two operations.
+ * What the request handler needs from the database, as three operations.
  * lib/sql.c implements them on MariaDB; tests and fuzzers may supply a
  * fake, so the handler never depends on a live server.
  */
@@ -47,7 +47,7 @@ struct store_ops {
 	 * 1, *floor its position, and no row past it is handed over.
 	 * Otherwise *floor_found is 0.
 	 *
-	 * Replay: both operations are read-only. The store runs one again
+	 * Replay: all operations are read-only. The store runs one again
 	 * after a lost connection (reconnected, within the request's time
 	 * budget) only while it has handed nothing on: a listing that loses
 	 * its connection after its first row fails with
@@ -57,6 +57,17 @@ struct store_ops {
 			    int (*each)(void *arg, const struct call *),
 			    void *arg, int *floor_found,
 			    struct cursor_pos *floor);
+	/*
+	 * The call of client_id whose call_sid is exactly the sid_len
+	 * bytes at call_sid, into *out: CA_OK, CA_ERR_CALL_NOT_FOUND when
+	 * there is none (no such call_sid, or another organisation's: the
+	 * same single statement answers both), or a database error. It
+	 * hands nothing on before it returns, so it is always replayed
+	 * after a lost connection (within the budget).
+	 */
+	enum ca_err	(*get_call)(void *ctx, const char *client_id,
+			    const char *call_sid, size_t sid_len,
+			    struct call *out);
 };
 
 struct store {

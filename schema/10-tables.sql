@@ -31,6 +31,11 @@ CREATE TABLE IF NOT EXISTS agents (
 -- the same order after the filter's column (calls_by_<column>), so a page
 -- filtered by one of them, with or without a created_at window, is one
 -- short range read too.
+-- A call_sid is unique within its organisation, and GET /api/calls/{sid}
+-- is one lookup of (client_id, call_sid) in calls_by_call_sid: another
+-- organisation's call_sid reads no more than one that does not exist (a
+-- key on call_sid alone would read the other organisation's row first,
+-- and would make one organisation's insert fail on another's call_sid).
 CREATE TABLE IF NOT EXISTS calls (
   call_sid          VARCHAR(64)   NOT NULL,
   client_id         VARCHAR(64)   NOT NULL,
@@ -58,7 +63,7 @@ CREATE TABLE IF NOT EXISTS calls (
   CONSTRAINT calls_end_time_real CHECK (end_time IS NULL OR
     (MONTH(end_time) > 0 AND DAYOFMONTH(end_time) > 0)),
   PRIMARY KEY (client_id, created_at, call_sid),
-  UNIQUE KEY calls_call_sid (call_sid),
+  UNIQUE KEY calls_by_call_sid (client_id, call_sid),
   KEY calls_by_status (client_id, status, created_at, call_sid),
   KEY calls_by_call_type (client_id, call_type, created_at, call_sid),
   KEY calls_by_agent_id (client_id, agent_id, created_at, call_sid),

@@ -126,6 +126,7 @@ Keys (client_id key): run/demo-keys.txt
   curl -s -H 'Authorization: Bearer $key' '$url'
 
 Next page: pass pagination.next_cursor as &cursor=...   Stop: make stop
+One call: http://127.0.0.1:$port/api/calls/<a data[].call_sid>
 MSG
 	;;
 stop)

@@ -463,6 +463,8 @@ conf_proxy-fcgi() {
 		# (mod_proxy_fcgi's default). CGIPassAuth: Apache drops the
 		# Authorization header otherwise.
 		ProxyPass "/api" "unix:$(pool_socket)|fcgi://localhost/api"
+		# A call_sid with a '/' (%2F), as the mod_fcgid drop-in.
+		AllowEncodedSlashes NoDecode
 		<Location "/api">
 		    CGIPassAuth On
 		    Require all granted

@@ -175,10 +175,14 @@ for my $server (@servers) {
 	    Authorization => "Basic Zm9vOmJhcg=="), 401, 'invalid_api_key',
 	    undef, "$server: Basic auth");
 
-	# 404 and 405.
-	for my $path ('/api/other', '/api/calls/', '/api/calls/x',
-	    '/api/callsx?limit=5') {
+	# 404 and 405. <route>/<segment> is the one-call route
+	# (tests/33-one-call.t): no such call there.
+	for my $path ('/api/other', '/api/calls/x/y', '/api/callsx?limit=5') {
 		error_is($st->get($server, $path, $acme), 404, 'not_found',
+		    undef, "$server: $path");
+	}
+	for my $path ('/api/calls/', '/api/calls/x') {
+		error_is($st->get($server, $path, $acme), 404, 'call_not_found',
 		    undef, "$server: $path");
 	}
 	for my $m (qw(POST PUT DELETE PATCH OPTIONS)) {

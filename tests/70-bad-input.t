@@ -102,10 +102,11 @@ my @cases = (
 	    'server-may-reject' ],
 	[ 'path traversal', '/api/calls/../../etc/passwd', 404, 'not_found',
 	    undef, undef, 'server-may-reject' ],
+	# One segment: a call_sid "../../etc/passwd", looked up and not found.
 	[ 'encoded traversal', '/api/calls/..%2f..%2fetc%2fpasswd', 404,
-	    'not_found', undef, undef, 'server-may-reject' ],
+	    'call_not_found', undef, undef, 'server-may-reject' ],
 	[ 'trailing junk', '/api/calls;x=1', 404, 'not_found' ],
-	[ 'trailing slash', '/api/calls/', 404, 'not_found' ],
+	[ 'trailing slash', '/api/calls/', 404, 'call_not_found' ],
 	[ 'extension', '/api/calls.json', 404, 'not_found' ],
 	[ 'double slash', '/api//calls', 404, 'not_found',
 	    undef, undef, 'server-may-reject' ],

@@ -535,6 +535,11 @@ for my $variant (qw(cgi fcgid)) {
 		logit(sprintf("timing %s: 40 sequential first pages, median "
 		    . "%.1f ms, max %.1f ms", $variant, $ms[20], $ms[-1]));
 	}
+	# One call, through the same .htaccess rule (calls(/.*)?).
+	my $one = get("/calls/$expected[0]", 1);
+	is($one->{status}, 200, "$variant: GET /~$cust/api/calls/<call_sid>");
+	is($one->{json} && $one->{json}{data}{call_sid}, $expected[0],
+	    "$variant: ... that call");
 	my $nokey = get('/calls', 0);
 	is($nokey->{status}, 401, "$variant: no key, 401");
 	# A path that is not the config's route reaches the program: 404.

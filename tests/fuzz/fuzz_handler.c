@@ -24,6 +24,10 @@
  *   6 SCRIPT_NAME
  *   7 PATH_INFO
  *
+ * Routes: /api/calls (the list) and /api/calls/<segment> (one call: a
+ * 200 is one call of the key's organisation as stored; call_not_found
+ * only there, after a key).
+ *
  * Invariants on every response: the head starts with "Status: " and a
  * status of 200 400 401 404 405 414 500 503 matching resp.err, is made of
  * well-formed header lines with the right Content-Length and ends with a
@@ -315,6 +319,19 @@ check_response(const struct response *r, int forced, const char *org,
 		return NULL;
 	}
 
+	if (json_is_object(json_object_get(body, "data"))) {
+		/* One call: {"success":true,"data":{...}}, the org's. */
+		struct call	 dummy;
+		int		 none = 0;
+		json_t		*arr = json_array();
+
+		CHECK(json_object_size(body) == 2);
+		CHECK(arr != NULL && json_array_append(arr,
+		    json_object_get(body, "data")) == 0);
+		CHECK(check_rows(arr, org, &dummy, &none, NULL) == 1);
+		json_decref(arr);
+		return body;
+	}
 	CHECK(json_object_size(body) == 3);
 	pag = json_object_get(body, "pagination");
 	CHECK(json_is_object(pag) && json_object_size(pag) == 4);
@@ -338,19 +355,37 @@ check_response(const struct response *r, int forced, const char *org,
 	return body;
 }
 
-/* 1 when the request names the route, by REQUEST_URI or SCRIPT_NAME + PATH_INFO. */
+/*
+ * Which route the request names, by REQUEST_URI or SCRIPT_NAME +
+ * PATH_INFO: 0 none, 1 the list, 2 one call (/api/calls/<one segment>;
+ * without REQUEST_URI, anything after /api/calls/).
+ */
 static int
 ref_route(const char *uri, const char *script, const char *pinfo)
 {
-	char	 path[512];
+	char		 path[4096];
+	const char	*seg;
+	size_t		 n;
+	int		 w;
 
-	if (uri != NULL)
-		return strncmp(uri, "/api/calls", 10) == 0 &&
-		    (uri[10] == '\0' || uri[10] == '?');
-	snprintf(path, sizeof(path), "%s%s", script ? script : "",
+	if (uri != NULL) {
+		n = strcspn(uri, "?");
+		if (n < 10 || strncmp(uri, "/api/calls", 10) != 0)
+			return 0;
+		if (n == 10)
+			return 1;
+		if (uri[10] != '/')
+			return 0;
+		seg = uri + 11;
+		return memchr(seg, '/', n - 11) == NULL ? 2 : 0;
+	}
+	w = snprintf(path, sizeof(path), "%s%s", script ? script : "",
 	    pinfo ? pinfo : "");
-	return strcmp(path, "/api/calls") == 0 &&
-	    strlen(script ? script : "") + strlen(pinfo ? pinfo : "") == 10;
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return strncmp(path, "/api/calls/", 11) == 0 ? 2 : 0;
+	if (strcmp(path, "/api/calls") == 0)
+		return 1;
+	return strncmp(path, "/api/calls/", 11) == 0 ? 2 : 0;
 }
 
 int
@@ -366,7 +401,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 i, total = 0, count, limit;
 	enum ca_err	 fail_with;
 	int		 forced, have_prev = 0, status, follow_all, pages;
-	int		 plain;
+	int		 plain, route;
 
 	if (!ready)
 		setup();
@@ -417,15 +452,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(log_lines == (ca_error_info(resp.err)->status >= 500));
 	CHECK(resp.head_only == (req.method != NULL &&
 	    strcmp(req.method, "HEAD") == 0));
+	route = hp == &hx ? 0 : ref_route(req.uri, req.script_name,
+	    req.path_info);
 	body = check_response(&resp, forced, org, &prev, &have_prev, seen);
 	status = ca_error_info(resp.err)->status;
+	/* call_not_found only on the one-call route, and only after a key. */
+	if (resp.err == CA_ERR_CALL_NOT_FOUND)
+		CHECK(route == 2 && org != NULL);
+	/* One call: its object (checked above), and only without query
+	 * parameters (empty pairs aside). */
+	if (status == 200 && route == 2)
+		CHECK(json_is_object(json_object_get(body, "data")) &&
+		    (req.query == NULL ||
+		    strspn(req.query, "&") == strlen(req.query)));
 
 	/* The precedence: configuration (unconfigured, the route is
 	 * unknown: every request is a 500), then route, then method. */
 	if (hp == &hx)
 		CHECK(status == 500);
-	else if (!ref_route(req.uri, req.script_name, req.path_info))
-		CHECK(status == 404);
+	else if (route == 0)
+		CHECK(status == 404 && resp.err == CA_ERR_NOT_FOUND);
 	else if (req.method == NULL || (strcmp(req.method, "GET") != 0 &&
 	    strcmp(req.method, "HEAD") != 0))
 		CHECK(status == 405);
@@ -463,7 +509,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		forced = fs.fail_with != CA_OK || hp == &hx;
 	}
 
-	if (body == NULL || fs.fail_with != CA_OK) {
+	if (body == NULL || fs.fail_with != CA_OK || route == 2) {
 		json_decref(body);
 		goto out;
 	}

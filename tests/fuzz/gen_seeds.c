@@ -321,6 +321,22 @@ handler_seeds(const struct fake_store *fs)
 	puts_(H, "forced-503", "GET\n/api/calls\nBearer ck_acme\n\nD");
 	puts_(H, "forced-500-store", "GET\n/api/calls\nBearer ck_acme\n\nI");
 	puts_(H, "forced-500-config", "GET\n/api/calls\nBearer ck_acme\n\nX");
+
+	/* GET /api/calls/{call_sid}: row 0 is org_acme's, row 5 org_globex's. */
+	putf(H, "one-call", "GET\n/api/calls/%s\nBearer ck_acme\n\n",
+	    fs->calls[0].call_sid);
+	putf(H, "one-call-head-cache", "HEAD\n/api/calls/%s\nBearer ck_acme\n"
+	    "\nc", fs->calls[0].call_sid);
+	putf(H, "one-call-other-org", "GET\n/api/calls/%s\nBearer ck_acme\n\n",
+	    gl->call_sid);
+	putf(H, "one-call-param", "GET\n/api/calls/%s?limit=1\nBearer ck_acme\n"
+	    "limit=1\n", fs->calls[0].call_sid);
+	putf(H, "one-call-path-info", "GET\n(null)\nBearer ck_acme\n\n\n/api\n"
+	    "/calls/%s", fs->calls[0].call_sid);
+	puts_(H, "one-call-bad-segment", "GET\n/api/calls/%C0%80\n"
+	    "Bearer ck_acme\n\n");
+	putf(H, "one-call-forced-503", "GET\n/api/calls/%s\nBearer ck_acme\n"
+	    "\nD", fs->calls[0].call_sid);
 }
 
 int

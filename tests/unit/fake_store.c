@@ -203,7 +203,32 @@ fake_list_calls(void *ctx, const struct list_query *q,
 	return CA_OK;
 }
 
-const struct store_ops fake_store_ops = { fake_key_lookup, fake_list_calls };
+/* The call of client_id whose call_sid is those bytes exactly. */
+static enum ca_err
+fake_get_call(void *ctx, const char *client_id, const char *sid,
+    size_t sid_len, struct call *out)
+{
+	struct fake_store	*fs = ctx;
+	struct sid		 want = { sid, sid_len };
+	size_t			 i;
+
+	fs->call_lookups++;
+	if (fs->fail_with != CA_OK) {
+		if (fs->fail_reason != NULL)
+			log_error("%s", fs->fail_reason);
+		return fs->fail_with;
+	}
+	for (i = 0; i < fs->ncalls; i++)
+		if (sid_cmp(call_sid(&fs->calls[i]), want) == 0 &&
+		    strcmp(fs->calls[i].client_id, client_id) == 0) {
+			*out = fs->calls[i];
+			return CA_OK;
+		}
+	return CA_ERR_CALL_NOT_FOUND;
+}
+
+const struct store_ops fake_store_ops = { fake_key_lookup, fake_list_calls,
+    fake_get_call };
 
 void
 fake_call(struct call *c, const char *client_id, int n, const struct ts *at)

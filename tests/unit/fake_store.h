@@ -23,6 +23,7 @@ struct fake_store {
 	int			 examined;	/* rows the last listing
 						   looked at past its floor
 						   search */
+	int			 call_lookups;	/* get_call calls seen */
 };
 
 extern const struct store_ops	 fake_store_ops;

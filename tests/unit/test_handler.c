@@ -150,13 +150,15 @@ test_error_messages(void)
 {
 	serve("GET", "/api/other", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
-	    "\"message\":\"No such resource. The API serves GET /api/calls.\","
-	    "\"param\":null}}", "404, default route");
+	    "\"message\":\"No such resource. The API serves GET /api/calls "
+	    "and GET /api/calls/{call_sid}.\",\"param\":null}}",
+	    "404, default route");
 	strcpy(cfg.route, "/~u/api/calls");
 	serve("GET", "/api/calls", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
 	    "\"message\":\"No such resource. The API serves GET "
-	    "/~u/api/calls.\",\"param\":null}}", "404 names the route");
+	    "/~u/api/calls and GET /~u/api/calls/{call_sid}.\","
+	    "\"param\":null}}", "404 names the route");
 	is_int(serve("GET", "/~u/api/calls?limit=1", "Bearer ck_acme"), 200,
 	    "the configured route is served");
 	strcpy(cfg.route, "/api/\xff");
@@ -183,8 +185,8 @@ static void
 test_routing_and_methods(void)
 {
 	static const char	*paths[] = { "/", "/api", "/api/", "/api/call",
-	    "/api/calls/", "/api/callsx", "/api/calls/1", "/api/other",
-	    "/API/calls", "/api/%63alls", "/api/calls/../calls" };
+	    "/api/callsx", "/api/calls/1/x", "/api/other", "/API/calls",
+	    "/api/%63alls", "/api/calls/../calls", "/api/calls//" };
 	static const char	*methods[] = { "POST", "PUT", "DELETE", "PATCH",
 	    "OPTIONS", "TRACE", "get", "" };
 	size_t			 i;
@@ -202,7 +204,7 @@ test_routing_and_methods(void)
 	    "GET 200");
 	ok(route_without_uri("/api", "/calls") == 200 &&
 	    route_without_uri("/api/calls", NULL) == 200 &&
-	    route_without_uri("/api", "/calls/x") == 404 &&
+	    route_without_uri("/api", "/callsx") == 404 &&
 	    route_without_uri("/api/call", "s") == 200 &&
 	    route_without_uri("/x", "/api/calls") == 404,
 	    "no REQUEST_URI: SCRIPT_NAME + PATH_INFO");
@@ -490,6 +492,168 @@ test_exact_end(void)
 	    "next_cursor null");
 }
 
+/* The text of the list item of sid in the last (page) response, "{...}". */
+static char *
+list_item_text(const char *sid)
+{
+	char		 start[ID_SIZE + 32];
+	const char	*p, *e;
+	char		*out;
+
+	snprintf(start, sizeof(start), "{\"call_sid\":\"%s\"", sid);
+	if (resp.body.data == NULL ||
+	    (p = strstr(resp.body.data, start)) == NULL ||
+	    (e = strchr(p, '}')) == NULL || (out = malloc((size_t)(e - p) +
+	    2)) == NULL)
+		return NULL;
+	memcpy(out, p, (size_t)(e - p) + 1);
+	out[e - p + 1] = '\0';
+	return out;
+}
+
+/* A copy of the last response's head and body, "head|body". */
+static char *
+last_response(void)
+{
+	char	*s = malloc(resp.head.len + resp.body.len + 2);
+
+	if (s == NULL)
+		exit(1);
+	memcpy(s, resp.head.data, resp.head.len);
+	s[resp.head.len] = '|';
+	memcpy(s + resp.head.len + 1, resp.body.data, resp.body.len);
+	s[resp.head.len + 1 + resp.body.len] = '\0';
+	return s;
+}
+
+/*
+ * GET <route>/{call_sid}: the same object as in the list, the 404 that
+ * does not tell another organisation's call from none, the segments that
+ * need no lookup, the path decoding, authentication first, no
+ * parameters, HEAD.
+ */
+static void
+test_one_call(void)
+{
+	static const char	*impossible[] = { "/api/calls/",
+	    "/api/calls/%zz", "/api/calls/%00", "/api/calls/a%00",
+	    "/api/calls/%FF", "/api/calls/%C0%80",
+	    "/api/calls/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "xxxxxxxxxxxx" };
+	const struct call	*acme = &fs.calls[NACME - 3], *globex = &fs.calls[NACME];
+	struct call		 saved;
+	char			 uri[512], want[4096], *item, *missing, *other;
+	size_t			 i;
+	int			 before;
+
+	/* The list's object, byte for byte, inside the one-call envelope. */
+	serve("GET", "/api/calls?limit=100", "Bearer ck_acme");
+	item = list_item_text(acme->call_sid);
+	ok(item != NULL, "%s is on the first page", acme->call_sid);
+	snprintf(uri, sizeof(uri), "/api/calls/%s", acme->call_sid);
+	is_int(serve("GET", uri, "Bearer ck_acme"), 200, "GET %s", uri);
+	snprintf(want, sizeof(want), "{\"success\":true,\"data\":%s}",
+	    item != NULL ? item : "?");
+	body_is(want, "  the list's object");
+	ok(has_header("Content-Type: application/json; charset=utf-8\r\n") &&
+	    has_header("Cache-Control: no-store\r\n"), "  JSON, no-store");
+	free(item);
+
+	is_int(serve("HEAD", uri, "Bearer ck_acme"), 200, "HEAD 200");
+	ok(resp.head_only && resp.body.len == strlen(want),
+	    "  no body sent, Content-Length of GET's");
+
+	/* Another organisation's call and none: the same answer. */
+	before = fs.call_lookups;
+	serve("GET", "/api/calls/call_none", "Bearer ck_acme");
+	expect_error(404, "call_not_found", NULL, "missing call_sid");
+	body_is("{\"success\":false,\"error\":{\"code\":\"call_not_found\","
+	    "\"message\":\"No call with this call_sid.\",\"param\":null}}",
+	    "  body");
+	missing = last_response();
+	snprintf(uri, sizeof(uri), "/api/calls/%s", globex->call_sid);
+	serve("GET", uri, "Bearer ck_acme");
+	other = last_response();
+	is_str(other, missing, "another org's call: head and body as none");
+	is_int(fs.call_lookups - before, 2, "  one lookup each");
+	free(missing);
+	free(other);
+	is_int(serve("GET", uri, "Bearer ck_globex"), 200,
+	    "  its own organisation gets it");
+
+	/* Segments that can be no call_sid: the same 404, no lookup. */
+	before = fs.call_lookups;
+	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++) {
+		serve("GET", impossible[i], "Bearer ck_acme");
+		expect_error(404, "call_not_found", NULL, impossible[i]);
+	}
+	is_int(fs.call_lookups, before, "  none looked up");
+
+	/* Percent-decoded as a path: '+' stays '+'. */
+	saved = fs.calls[5];
+	strcpy(fs.calls[5].call_sid, "odd sid+100%/\xc3\xa9");
+	is_int(serve("GET", "/api/calls/odd%20sid+100%25%2F%C3%A9",
+	    "Bearer ck_acme"), 200, "odd call_sid, '+' literal");
+	ok(strstr(resp.body.data, "\"call_sid\":\"odd sid+100%/\xc3\xa9\"") !=
+	    NULL, "  that call");
+	is_int(serve("GET", "/api/calls/odd%20sid%2B100%25%2f%c3%a9",
+	    "Bearer ck_acme"), 200, "odd call_sid, '+' as %%2B");
+	serve("GET", "/api/calls/odd+sid+100%25%2F%C3%A9", "Bearer ck_acme");
+	expect_error(404, "call_not_found", NULL, "'+' is not a space here");
+	fs.calls[5] = saved;
+
+	/* Without REQUEST_URI: SCRIPT_NAME + PATH_INFO, decoded. */
+	{
+		struct request	 req;
+
+		memset(&req, 0, sizeof(req));
+		req.method = "GET";
+		req.script_name = "/api";
+		snprintf(uri, sizeof(uri), "/calls/%s", acme->call_sid);
+		req.path_info = uri;
+		req.authorization = "Bearer ck_acme";
+		handler_serve(&h, &req, now, &resp);
+		ok(resp.err == CA_OK && strstr(resp.body.data,
+		    acme->call_sid) != NULL, "no REQUEST_URI: PATH_INFO");
+	}
+
+	/* Method, then authentication, then parameters, then the lookup. */
+	snprintf(uri, sizeof(uri), "/api/calls/%s", globex->call_sid);
+	serve("POST", uri, "Bearer ck_acme");
+	expect_error(405, "method_not_allowed", NULL, "POST");
+	ok(has_header("Allow: GET, HEAD\r\n"), "  Allow header");
+	before = fs.call_lookups;
+	serve("GET", uri, NULL);
+	expect_error(401, "missing_api_key", NULL, "no key");
+	serve("GET", uri, "Bearer ck_nobody");
+	expect_error(401, "invalid_api_key", NULL, "unknown key");
+	serve("GET", "/api/calls/%zz", "Bearer ck_nobody");
+	expect_error(401, "invalid_api_key", NULL, "unknown key, bad segment");
+	snprintf(uri, sizeof(uri), "/api/calls/%s?limit=1", acme->call_sid);
+	serve("GET", uri, "Bearer ck_acme");
+	expect_error(400, "unknown_parameter", "limit", "a parameter");
+	body_is("{\"success\":false,\"error\":{\"code\":"
+	    "\"unknown_parameter\",\"message\":\"Unknown query parameter. "
+	    "This URL takes no query parameters.\",\"param\":\"limit\"}}",
+	    "  message");
+	serve("GET", "/api/calls/x?%zz", "Bearer ck_acme");
+	expect_error(400, "invalid_query_string", NULL, "a bad query string");
+	serve("GET", "/api/calls/?cursor=1", "Bearer ck_acme");
+	expect_error(400, "unknown_parameter", "cursor",
+	    "parameters before the segment");
+	serve("GET", "/api/calls/x?missing%20key", NULL);
+	expect_error(401, "missing_api_key", NULL, "key before parameters");
+	is_int(fs.call_lookups, before, "  none looked up");
+	snprintf(uri, sizeof(uri), "/api/calls/%s?&", acme->call_sid);
+	is_int(serve("GET", uri, "Bearer ck_acme"), 200,
+	    "empty query pairs are no parameters");
+
+	fs.fail_with = CA_ERR_DB_UNAVAILABLE;
+	serve("GET", "/api/calls/call_none", "Bearer ck_acme");
+	expect_error(503, "service_unavailable", NULL, "database down");
+	fs.fail_with = CA_OK;
+}
+
 static void
 test_store_failures(void)
 {
@@ -535,6 +699,7 @@ main(void)
 	test_params();
 	test_paging();
 	test_exact_end();
+	test_one_call();
 	test_store_failures();
 	handler_free(&h);
 	response_free(&resp);
