@@ -240,8 +240,9 @@ bench-cgi: deps all $(CGI_BENCH_TOOLS)
 # make bench-rows: the rows MariaDB examines for one page (first, 100th,
 # 20,000th and the pages before them through prev_cursor) for each query
 # string of bench/rows-queries.txt, on 1,000,000 calls of its own: writes
-# bench/results-rows.md (bench/rows.sh, BENCHMARKS.md; about 2 minutes,
-# seeding included). Also part of make bench.
+# bench/results-rows.md (bench/rows.sh, BENCHMARKS.md; 14 minutes on the
+# 2-CPU test machine at a load average of 12, 4.5 of them seeding: it
+# walks 51,000 pages to reach its depths). Also part of make bench.
 bench-rows: deps all
 	@BUILD=$(BUILD) bench/rows.sh
 

@@ -26,7 +26,8 @@
 # Knobs: BENCH_ROWS_QUERIES (file, default bench/rows-queries.txt),
 # BENCH_ROWS_ONLY (regex on the names), BENCH_ROWS_PAGES ("1 100 20000"),
 # BENCH_ROWS_BACK=0 (no prev_cursor pages), BENCH_ROWS (standalone rows),
-# KEEP_RUN_DIR=1. Takes about two minutes standalone (seeding included).
+# KEEP_RUN_DIR=1. Standalone it took 14 minutes at a load average of 12
+# on the 2-CPU test machine, 4.5 of them seeding (BENCHMARKS.md).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
