@@ -84,7 +84,7 @@ ROWS		?= 100000
 ORG		?= org_acme
 
 .PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed \
-	install clean bench bench-cgi soak static release FORCE
+	install clean bench bench-cgi bench-rows soak static release FORCE
 
 all: $(BIN)
 
@@ -221,8 +221,9 @@ stop:
 seed:
 	@scripts/seed.sh "$(CURDIR)/run" "$(ROWS)" "$(ORG)"
 
-# make bench: throughput, ceilings, depth, memory in one run (bench/run.sh,
-# BENCHMARKS.md); about 8 minutes, everything it starts is stopped.
+# make bench: throughput, ceilings, depth, memory, rows examined per page in
+# one run (bench/run.sh, BENCHMARKS.md); about 10 minutes, everything it
+# starts is stopped.
 # Its CGI part (bench/cgi.sh) takes the static binary too when there is
 # one (CALLS_API_STATIC_BIN, else build/static/calls-api).
 CGI_BENCH_TOOLS	 = $(BUILD)/bench/trivial_cgi $(BUILD)/bench/exec_time
@@ -235,6 +236,15 @@ bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
 # CGI program, writes bench/results-cgi.md (bench/cgi.sh, BENCHMARKS.md).
 bench-cgi: deps all $(CGI_BENCH_TOOLS)
 	@BUILD=$(BUILD) bench/cgi.sh
+
+# make bench-rows: the rows MariaDB examines for one page (first, 100th,
+# 20,000th and the pages before them through prev_cursor) for each query
+# string of bench/rows-queries.txt, on 1,000,000 calls of its own: writes
+# bench/results-rows.md (bench/rows.sh, BENCHMARKS.md; 14 minutes on the
+# 2-CPU test machine at a load average of 12, 4.5 of them seeding: it
+# walks 51,000 pages to reach its depths). Also part of make bench.
+bench-rows: deps all
+	@BUILD=$(BUILD) bench/rows.sh
 
 # make soak: wrk through Apache + mod_fcgid for SOAK_SECONDS (default 60):
 # zero non-2xx, zero socket errors, responder RSS flat (bench/soak.sh).

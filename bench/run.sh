@@ -14,6 +14,12 @@
 #   5. CGI: calls-api as plain CGI under Apache mpm_event + mod_cgid, the
 #      dynamic and (when built) the static binary, against a trivial CGI
 #      program (bench/cgi.sh; alone: make bench-cgi).
+#   6. rows examined per page: for each query string of
+#      bench/rows-queries.txt (filters, orders, the worst pair), the rows
+#      MariaDB examined for pages 1, 100 and 20,000 and the pages before
+#      them (prev_cursor), from its slow log (bench/rows.sh; alone: make
+#      bench-rows). Run first, right after seeding: a query string the API
+#      refuses stops the bench at once, with the API's answer.
 #
 # Results: run/bench.json (machine-readable), bench/results.md and the
 # table on stdout (bench/report.pl), bench/depth.png (gnuplot).
@@ -146,6 +152,12 @@ key_big=$(scripts/db.sh key "$run" "$big" bench)
 key_small=$(scripts/db.sh key "$run" "$small" bench)
 conf=$run/calls-api.cnf
 db_pid=$(cat "$run/mariadb.pid")
+
+# --- 6. Rows examined per page (its own lighttpd; the server's slow-log
+# settings put back when it ends) -----------------------------------------
+say "rows examined per page (bench/rows.sh, $(grep -c '^[^#[:space:]]' \
+    bench/rows-queries.txt) query strings)"
+measure bench/rows.sh "$run" "$key_big" "$run/rows.md" >"$run/rows.out"
 
 # --- Servers: calls-api from RUN, the trivial responder from RUN/trivial --
 # Copies inside the run dir: Apache's children (www-data) must reach them.
@@ -508,6 +520,10 @@ perl bench/report.pl "$raw" "$out_json" "$out_md" "$run/depth.dat"
 {
 	printf '\n### CGI (Apache mpm_event + mod_cgid)\n\n'
 	sed '1,2{/^<!--/d; /^$/d}' "$run/cgi.md"
+} | tee -a "$out_md"
+{
+	printf '\n### Rows examined per page\n\n'
+	sed '1,2{/^<!--/d; /^$/d}' "$run/rows.md"
 } | tee -a "$out_md"
 if command -v gnuplot >/dev/null; then
 	gnuplot -e "data='$run/depth.dat'; out='$out_png'; rows=$rows" \

@@ -14,26 +14,37 @@
 --   @gen_rows    rows in this chunk, 0..100000
 -- With the variables unset, nothing is inserted.
 --
--- The shape of the data:
+-- The shape of the data (what the list filters select on):
 --   - runs of three calls share the exact same created_at; runs are about a
 --     minute apart; one run in four is on a whole second, the others carry
 --     microseconds;
 --   - call_sid 'call_' + 24 hex digits of md5(salt, client, row);
---   - agents agent_001 .. agent_010; agent_010 has no agents row, so its
---     calls have agent_name null;
---   - 85 % completed, 5 % failed, 5 % in_progress, 5 % ringing; calls not
---     ended have no end_time, end_reason, duration, cost nor billing.
+--   - agent_id agent_001 .. agent_050, about 2 % of the calls each;
+--     agent_050 has no agents row, so its calls have agent_name null;
+--   - status, skewed: completed 70 %, no_answer 9 %, busy 8 %, failed 6 %,
+--     in_progress 4 %, ringing 2 %, null 1 %; calls not ended have no
+--     end_time, duration, cost nor billing; calls never answered (busy,
+--     no_answer, ringing) no start_time;
+--   - call_type inbound 49 %, outbound 34 %, preview 15 %, null 2 %;
+--   - to_number one of 300 numbers +15550000000 .. +15550000299, from_number
+--     one of 200, +15551000000 .. +15551000199, or null (4 %), whatever the
+--     salt: a bench or test can name one;
+--   - end_reason: completed calls tool_end_call 35 %, user_hangup 35 %,
+--     agent_hangup 17 %, silence_timeout 10 %, null 3 %; failed and busy
+--     error; no_answer silence_timeout; one ringing call in a hundred
+--     error (a rare pair for status + end_reason), other calls null;
+--   - recording_enabled null 2 %, else true 3 times in 4.
 
 -- Each derived table below is computed once into a temporary table; merged
 -- into the outer query, its expressions would be re-evaluated at every use
 -- (measured: 4x slower).
 SET SESSION optimizer_switch = 'derived_merge=off';
 
--- Agent names for agent_001 .. agent_009 (existing rows are kept).
+-- Agent names for agent_001 .. agent_049 (existing rows are kept).
 INSERT INTO agents (client_id, agent_id, agent_name)
 SELECT @gen_client, concat('agent_', lpad(seq, 3, '0')),
        concat('Sales Rep ', seq)
-  FROM seq_1_to_9
+  FROM seq_1_to_49
  WHERE @gen_client IS NOT NULL AND @gen_rows > 0
     ON DUPLICATE KEY UPDATE agent_id = agent_id;
 
@@ -46,44 +57,50 @@ INSERT INTO calls (call_sid, client_id, to_number, from_number, agent_id,
     billing_status)
 SELECT concat('call_', left(h, 24)),
        @gen_client,
-       concat('+1555', lpad(n1 % 10000000, 7, '0')),
-       IF(n2 DIV 10000000 % 8 = 0, NULL,
-          concat('+1555', lpad(n2 % 10000000, 7, '0'))),
-       concat('agent_', lpad(n3 % 10 + 1, 3, '0')),
-       CASE WHEN n4 DIV 100 % 20 < 10 THEN 'inbound'
-            WHEN n4 DIV 100 % 20 < 17 THEN 'outbound'
+       concat('+1555', lpad(n1 % 300, 7, '0')),
+       IF(n2 DIV 10000000 % 25 = 0, NULL,
+          concat('+1555', 1000000 + n2 % 200)),
+       concat('agent_', lpad(n3 % 50 + 1, 3, '0')),
+       CASE WHEN n4 DIV 100 % 100 < 2 THEN NULL
+            WHEN n4 DIV 100 % 100 < 51 THEN 'inbound'
+            WHEN n4 DIV 100 % 100 < 85 THEN 'outbound'
             ELSE 'preview' END,
        status,
-       n4 DIV 2000 % 4 <> 0,
+       IF(n4 DIV 10000 % 50 = 0, NULL, n4 DIV 2000 % 4 <> 0),
        -- 0.0002 .. 0.0005 per second, rounded to 2 or 4 decimals.
-       CASE status
-            WHEN 'completed' THEN
+       CASE WHEN status = 'completed' THEN
                  round(tenths * (n4 DIV 8000 % 4 + 2) / 100000,
                        IF(n4 DIV 32000 % 3 = 0, 2, 4))
-            WHEN 'failed' THEN 0 END,
+            WHEN ended THEN 0 END,
        IF(ended, tenths / 10, NULL),
-       CASE status
-            WHEN 'completed' THEN tenths DIV 150 + 1
-            WHEN 'failed' THEN 0
-            WHEN 'in_progress' THEN n3 DIV 80 % 10 END,
+       CASE WHEN status = 'completed' THEN tenths DIV 150 + 1
+            WHEN ended THEN 0
+            WHEN status = 'in_progress' THEN n3 DIV 80 % 10 END,
        created_at,
        CASE WHEN ended THEN ended_at + INTERVAL n4 DIV 96000 % 3 + 1 SECOND
             WHEN status = 'in_progress'
             THEN answered + INTERVAL n4 DIV 96000 % 30 SECOND
             ELSE created_at END,
-       IF(status = 'ringing', NULL, answered),
+       IF(status IN ('completed', 'failed', 'in_progress'), answered, NULL),
        IF(ended, ended_at, NULL),
-       CASE status
-            WHEN 'completed' THEN elt(1 + n2 DIV 80000000 % 4, 'tool_end_call',
-                                      'user_hangup', 'agent_hangup', 'timeout')
-            WHEN 'failed' THEN 'timeout' END,
+       CASE WHEN status = 'completed' THEN
+                 CASE WHEN n2 DIV 1000 % 100 < 35 THEN 'tool_end_call'
+                      WHEN n2 DIV 1000 % 100 < 70 THEN 'user_hangup'
+                      WHEN n2 DIV 1000 % 100 < 87 THEN 'agent_hangup'
+                      WHEN n2 DIV 1000 % 100 < 97 THEN 'silence_timeout'
+                 END
+            WHEN status IN ('failed', 'busy') THEN 'error'
+            WHEN status = 'no_answer' THEN 'silence_timeout'
+            WHEN status = 'ringing' AND n2 DIV 1000 % 100 = 0 THEN 'error'
+       END,
        IF(status = 'completed',
           IF(n1 DIV 10000000 % 5 = 0, 'pending', 'billed'), NULL)
   FROM (
         -- When the call was answered and ended; its length in tenths of a
         -- second.
         SELECT h, n1, n2, n3, n4, status, created_at,
-               status IN ('completed', 'failed') AS ended,
+               coalesce(status IN ('completed', 'failed', 'busy',
+                                   'no_answer'), 0) AS ended,
                IF(status = 'completed', n3 DIV 800 % 6000, 0) AS tenths,
                created_at + INTERVAL n3 DIV 10 % 8 SECOND AS answered,
                created_at + INTERVAL n3 DIV 10 % 8 SECOND
@@ -92,9 +109,12 @@ SELECT concat('call_', left(h, 24)),
           FROM (
                 -- Row i: its md5, four numbers from it, status, created_at.
                 SELECT h, n1, n2, n3, n4,
-                       CASE WHEN n4 % 100 < 85 THEN 'completed'
-                            WHEN n4 % 100 < 90 THEN 'failed'
-                            WHEN n4 % 100 < 95 THEN 'in_progress'
+                       CASE WHEN n4 % 100 < 1 THEN NULL
+                            WHEN n4 % 100 < 71 THEN 'completed'
+                            WHEN n4 % 100 < 80 THEN 'no_answer'
+                            WHEN n4 % 100 < 88 THEN 'busy'
+                            WHEN n4 % 100 < 94 THEN 'failed'
+                            WHEN n4 % 100 < 98 THEN 'in_progress'
                             ELSE 'ringing' END AS status,
                        -- Run g = i DIV 3 starts g minutes before the
                        -- anchor, minus a jitter under a minute.

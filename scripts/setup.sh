@@ -5,6 +5,8 @@
 # with a random password, and writes the responder's config file readable
 # by the web server's group. Safe to run again: an existing config file is
 # kept (its password is set on the account again, its cursor secret kept).
+# A calls table from an earlier release gets the indexes it lacks
+# (30-filter-indexes.sql, only when one is missing).
 #
 #   calls-api-setup [--database NAME] [--socket PATH] [--conf FILE]
 #                   [--group GROUP] [-- ADMIN_CLIENT_OPTION...]
@@ -58,8 +60,10 @@ case "$socket$conf" in
 esac
 getent group "$group" >/dev/null ||
     die "no group $group (--group: the web server's group)"
-[ -f "$schema_dir/10-tables.sql" ] && [ -f "$schema_dir/20-responder-user.sql" ] ||
-    die "no schema in $schema_dir (run make install first)"
+for f in 10-tables.sql 20-responder-user.sql 30-filter-indexes.sql; do
+	[ -f "$schema_dir/$f" ] ||
+	    die "no $f in $schema_dir (run make install first)"
+done
 if command -v mariadb >/dev/null; then
 	client_bin=mariadb
 elif command -v mysql >/dev/null; then
@@ -106,6 +110,37 @@ echo "calls-api-setup: database $database (utf8mb4, utf8mb4_bin)"
 admin "$database" <"$schema_dir/10-tables.sql" ||
     die "loading $schema_dir/10-tables.sql failed"
 echo "calls-api-setup: tables calls, agents, api_keys"
+
+# 2b. The filter indexes, for a calls table that an earlier release created
+# without them: 30-filter-indexes.sql adds the missing ones in one online
+# ALTER TABLE (on a large table that takes a while; reads and writes go
+# on). Run only when information_schema says one is missing, so a run on
+# an up-to-date database alters nothing. The names come from the file.
+missing_indexes() {
+	local wanted
+	# "SELECT 'calls_by_a' AS name UNION ALL SELECT 'calls_by_b' ...":
+	# quoted names of [a-z_] only, taken from the file.
+	wanted=$(grep -o "'calls_by_[a-z_]*'" "$schema_dir/30-filter-indexes.sql" |
+	    sort -u | awk 'NR > 1 { printf " UNION ALL " }
+		{ printf "SELECT %s AS name", $0 }')
+	[ -n "$wanted" ] ||
+	    die "no index names in $schema_dir/30-filter-indexes.sql"
+	admin -N -B "$database" -e "SELECT wanted.name FROM ($wanted) AS wanted
+	    WHERE NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS AS s
+	    WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = 'calls'
+	    AND s.INDEX_NAME = wanted.name) ORDER BY wanted.name" | paste -sd' '
+}
+missing=$(missing_indexes) || die "cannot read the indexes of $database.calls"
+if [ -n "$missing" ]; then
+	echo "calls-api-setup: adding indexes to calls: $missing"
+	admin "$database" <"$schema_dir/30-filter-indexes.sql" ||
+	    die "loading $schema_dir/30-filter-indexes.sql failed"
+	still=$(missing_indexes) || die "cannot read the indexes of $database.calls"
+	[ -z "$still" ] || die "indexes still missing after the upgrade: $still"
+	echo "calls-api-setup: indexes added"
+else
+	echo "calls-api-setup: calls has the filter indexes"
+fi
 
 # 3. The responder's account: the existing config's password, else a new one.
 password=""

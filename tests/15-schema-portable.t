@@ -8,6 +8,11 @@
 #    (ALL on its database only, the database created latin1 as a host might),
 #    twice, it gives utf8mb4_bin tables, the keyset key, enforced CHECKs and
 #    a created_at default in UTC.
+# schema/30-filter-indexes.sql (the release's upgrade-filter-indexes.sql)
+# likewise: nothing such an account may not run, MySQL's grammar accepts it
+# and the ALTER TABLE it builds, and the customer imports it twice into a
+# database made by the earlier release (tests/fixtures): the six indexes
+# come, the rows stay, the second import alters nothing.
 use strict;
 use warnings;
 use FindBin;
@@ -34,31 +39,66 @@ is(scalar @tables, scalar @statements,
 is(scalar(grep { /ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin\s*$/ }
     @tables), 3, '  three tables, each InnoDB utf8mb4 / utf8mb4_bin');
 
+# The upgrade file: SET, PREPARE, EXECUTE and DEALLOCATE only; the one
+# statement it may prepare is the ALTER TABLE of its literals.
+my $upgrade = "$top/schema/30-filter-indexes.sql";
+my $up_sql = do { local (@ARGV, $/) = $upgrade; <> };
+(my $up_code = $up_sql) =~ s/--[^\n]*//g;
+for my $bad ('CREATE\s', 'GRANT', 'DEFINER', 'SUPER', 'USE\s',
+    'SET\s+(GLOBAL|@@)', 'DROP', 'TRIGGER', 'PROCEDURE', 'FUNCTION',
+    'EVENT', 'INSERT', 'UPDATE', 'DELETE') {
+	unlike($up_code, qr/\b$bad/i, "upgrade file: no $bad");
+}
+my @clauses = $up_code =~ /'(ADD INDEX [^']+)'/g;
+is(join(' ', map { /^ADD INDEX (\w+) \(client_id, (\w+), created_at, call_sid\)$/
+    && $1 eq "calls_by_$2" ? $2 : "bad:$_" } @clauses),
+    'status call_type agent_id to_number from_number end_reason',
+    '  six indexes calls_by_<filter> (client_id, <filter>, created_at, call_sid)');
+my $alter_all = 'ALTER TABLE calls ' . join(', ', @clauses)
+    . ', ALGORITHM=INPLACE, LOCK=NONE;';
+like($up_code, qr/'ALTER TABLE calls ', \@calls_api_missing,\s*', ALGORITHM=INPLACE, LOCK=NONE'/,
+    '  built into ALTER TABLE calls <clauses>, ALGORITHM=INPLACE, LOCK=NONE');
+
 # 2. MySQL's grammar, per server version.
 my $grammar = "$top/tests/mysql-grammar";
 SKIP: {
 	skip 'no node or tests/mysql-grammar/node_modules (scripts/deps.sh' .
-	    ' installs them)', 7
+	    ' installs them)', 9
 	    unless -d "$grammar/node_modules/ts-mysql-parser" &&
 	    system('node --version >/dev/null 2>&1') == 0;
+	# With each version: the upgrade file, and the statement it prepares
+	# when every index is missing (a string inside the file).
+	my $tmp = tempdir(CLEANUP => 1);
+	open my $fh, '>', "$tmp/alter.sql" or die $!;
+	print $fh "$alter_all\n";
+	close $fh;
 	for my $v (qw(8.0.13 8.0.16 8.0.40 8.4.0)) {
-		my $out = `node '$grammar/check.js' $v '$file' 2>&1`;
-		is($?, 0, "MySQL $v grammar accepts schema/10-tables.sql")
+		my $out = `node '$grammar/check.js' $v '$file' '$upgrade' '$tmp/alter.sql' 2>&1`;
+		is($?, 0, "MySQL $v grammar accepts schema/10-tables.sql,"
+		    . ' 30-filter-indexes.sql and the ALTER TABLE it builds')
 		    or diag($out);
 	}
 	my $users = "$top/schema/20-responder-user.sql";
 	my $out = `node '$grammar/check.js' 8.0.13 '$users' 2>&1`;
 	is($?, 0, '  and schema/20-responder-user.sql') or diag($out);
 	# The checker is no rubber stamp: MariaDB's unparenthesised
-	# expression default, which the file had, is refused.
-	my $tmp = tempdir(CLEANUP => 1);
+	# expression default, which the file had, is refused; so is MariaDB's
+	# ADD INDEX IF NOT EXISTS, which would have made the upgrade file a
+	# single statement.
 	(my $old = $sql) =~ s/DEFAULT \(UTC_TIMESTAMP\(6\)\)/DEFAULT UTC_TIMESTAMP(6)/;
-	open my $fh, '>', "$tmp/old.sql" or die $!;
+	open $fh, '>', "$tmp/old.sql" or die $!;
 	print $fh $old;
 	close $fh;
-	$out = `node '$grammar/check.js' 8.4.0 '$tmp/old.sql' 2>&1`;
-	isnt($?, 0, 'MySQL 8.4 grammar refuses DEFAULT UTC_TIMESTAMP(6)');
+	(my $if = $alter_all) =~ s/ADD INDEX /ADD INDEX IF NOT EXISTS /;
+	open $fh, '>', "$tmp/if.sql" or die $!;
+	print $fh "$if\n";
+	close $fh;
+	$out = `node '$grammar/check.js' 8.4.0 '$tmp/old.sql' '$tmp/if.sql' 2>&1`;
+	isnt($?, 0, 'MySQL 8.4 grammar refuses DEFAULT UTC_TIMESTAMP(6)'
+	    . ' and ADD INDEX IF NOT EXISTS');
 	like($out, qr/old\.sql:\d+: "6" is not valid/, '  naming the line')
+	    or diag($out);
+	like($out, qr/if\.sql:1: "IF" is not valid/, '  and the word')
 	    or diag($out);
 }
 
@@ -121,6 +161,35 @@ is(admin("SELECT COUNT(*) FROM information_schema.CHECK_CONSTRAINTS
     VALUES ('c1', 'org', '+1', 'a1', '2026-00-10 10:00:00')");
 ok(!$ok, 'a zero month refused with sql_mode empty');
 like($out, qr/calls_created_at_real/, '  by its CHECK') or diag($out);
+
+# The upgrade, as the customer: a database the earlier release made
+# (tests/fixtures), with rows, imported into twice.
+admin("CREATE DATABASE oldshop CHARACTER SET latin1 COLLATE latin1_swedish_ci;
+    GRANT ALL PRIVILEGES ON oldshop.* TO 'cust'\@'localhost'");
+$out = `$client oldshop < '$top/tests/fixtures/10-tables-929fa63.sql' 2>&1`;
+is($?, 0, 'the earlier release\'s schema imported into another database')
+    or diag($out);
+admin("INSERT INTO oldshop.calls (call_sid, client_id, to_number, agent_id,
+    status, created_at) SELECT CONCAT('c', seq), 'org', '+1555', 'a1',
+    IF(seq % 3 = 0, NULL, 'completed'), '2026-01-01' + INTERVAL seq SECOND
+    FROM oldshop.seq_1_to_500");
+sub filter_indexes {
+	return admin("SELECT COUNT(DISTINCT INDEX_NAME) FROM
+	    information_schema.STATISTICS WHERE TABLE_SCHEMA = 'oldshop' AND
+	    TABLE_NAME = 'calls' AND INDEX_NAME LIKE 'calls\\_by\\_%'");
+}
+sub alters { admin("SHOW GLOBAL STATUS LIKE 'Com_alter_table'") =~ s/^\S+\s+//r }
+is(filter_indexes(), 0, '  it has no filter index');
+my $sum = admin('CHECKSUM TABLE oldshop.calls');
+$out = `$client oldshop < '$upgrade' 2>&1`;
+is($?, 0, 'the customer imports the upgrade file') or diag($out);
+is(filter_indexes(), 6, '  six filter indexes');
+is(admin('CHECKSUM TABLE oldshop.calls'), $sum, '  the rows unchanged');
+my $alters = alters();
+$out = `$client oldshop < '$upgrade' 2>&1`;
+is($?, 0, '  imported again') or diag($out);
+is(alters(), $alters, '  which alters nothing (Com_alter_table)');
+is(filter_indexes(), 6, '  six filter indexes still');
 
 # created_at defaults to UTC, whatever the session's time zone.
 ($ok, $out) = as_cust("SET time_zone = '+05:00';

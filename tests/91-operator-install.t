@@ -155,5 +155,68 @@ isnt($?, 0, 'setup with a copy of the example as config: refused');
 like($out, qr/holds no password/, '  saying why') or diag($out);
 is(slurp($copy), $before, '  and the file is left alone');
 
+# 7. An upgrade: a database made by an earlier release (its calls table
+# has no filter indexes, and CREATE TABLE IF NOT EXISTS does not add them),
+# with rows. Setup adds the six indexes and keeps the rows; run again, it
+# alters nothing; with one index dropped, it adds that one only. (Its own
+# config file: a second database. The account's password changes, which
+# the Apache above no longer needs.)
+my @want = map { "calls_by_$_" }
+    qw(agent_id call_type end_reason from_number status to_number);
+my $fixture = "$top/tests/fixtures/10-tables-929fa63.sql";
+admin('CREATE DATABASE legacy CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+$st->run_script('sh', '-c', "'$top/scripts/db.sh' sql '$dir' legacy"
+    . " < '$fixture'");
+admin("INSERT INTO calls (call_sid, client_id, to_number, from_number,
+    agent_id, call_type, status, created_at, end_reason)
+    SELECT CONCAT('call_', seq), 'org_old', CONCAT('+1555', seq % 7),
+        IF(seq % 5 = 0, NULL, '+15550000'), CONCAT('agent_', seq % 3),
+        'inbound', IF(seq % 4 = 0, NULL, 'completed'),
+        '2025-01-01' + INTERVAL seq SECOND, 'user_hangup'
+    FROM seq_1_to_2000", 'legacy');
+sub legacy_indexes {
+	return admin("SELECT GROUP_CONCAT(INDEX_NAME, '(', cols, ')'
+	    ORDER BY INDEX_NAME SEPARATOR ' ') FROM (SELECT INDEX_NAME,
+	    GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS cols
+	    FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'legacy'
+	    AND TABLE_NAME = 'calls' AND INDEX_NAME LIKE 'calls\\_by\\_%'
+	    GROUP BY INDEX_NAME) AS i");
+}
+sub legacy_rows {
+	return admin('CHECKSUM TABLE legacy.calls') =~ s/^\S+\s+//r;
+}
+sub alters { admin("SHOW GLOBAL STATUS LIKE 'Com_alter_table'") =~ s/^\S+\s+//r }
+is(legacy_indexes(), 'NULL', 'a database of the earlier release: no filter'
+    . ' indexes');
+my $rows = legacy_rows();
+my $legacy_conf = "$dir/legacy.cnf";
+my $legacy_cmd = join ' ', map { Stack::quote($_) } $setup, '--socket',
+    $sock, '--database', 'legacy', '--conf', $legacy_conf, '--group', $group,
+    '--', '--no-defaults', "--user=$admin_user";
+$out = `$legacy_cmd 2>&1`;
+is($?, 0, 'calls-api-setup on it succeeds') or diag($out);
+like($out, qr/adding indexes to calls: \Q@want\E/,
+    '  saying which indexes it adds') or diag($out);
+is(legacy_indexes(), join(' ', map {
+    my $c = s/^calls_by_//r; "$_(client_id,$c,created_at,call_sid)" } @want),
+    '  the six, each (client_id, <filter>, created_at, call_sid)');
+is(legacy_rows(), $rows, '  the rows as they were (CHECKSUM TABLE)');
+is(admin('SELECT COUNT(*) FROM legacy.calls'), 2000, '  all 2000 of them');
+my $indexes = legacy_indexes();
+my $alters = alters();
+my $create = admin('SHOW CREATE TABLE legacy.calls');
+$out = `$legacy_cmd 2>&1`;
+is($?, 0, 'calls-api-setup again') or diag($out);
+like($out, qr/calls has the filter indexes/, '  finds them there') or diag($out);
+is(alters(), $alters, '  and alters no table (Com_alter_table)');
+is(admin('SHOW CREATE TABLE legacy.calls'), $create, '  the table unchanged');
+admin('ALTER TABLE legacy.calls DROP INDEX calls_by_agent_id');
+$out = `$legacy_cmd 2>&1`;
+is($?, 0, 'with calls_by_agent_id dropped, setup again') or diag($out);
+like($out, qr/adding indexes to calls: calls_by_agent_id\n/,
+    '  adds that one only') or diag($out);
+is(legacy_indexes(), $indexes, '  the six indexes again');
+is(legacy_rows(), $rows, '  the rows still as they were');
+
 is($st->crashes('apache'), '', 'no crash in the error log');
 done_testing;

@@ -83,7 +83,7 @@ ok($hrc == 2 && $help =~ /^usage: calls-api/m,
 	my @files = sort grep { !m{/$} } split /\n/, $list;
 	is_deeply(\@files, [ map { "$name/$_" } sort qw(calls-api htaccess-cgi
 	    htaccess-fcgid calls-api.cnf.example schema.sql
-	    SHARED-HOSTING.md) ], 'the tarball holds exactly the release files');
+	    upgrade-filter-indexes.sql SHARED-HOSTING.md) ], 'the tarball holds exactly the release files');
 	system('tar', '-xzf', $tgz[0], '-C', $tmp) == 0 or die 'untar';
 	my ($tv) = slurp_cmd("'$tmp/$name/calls-api' --version");
 	is($tv, $version, "the tarball's binary: the same --version");
@@ -98,6 +98,9 @@ ok($hrc == 2 && $help =~ /^usage: calls-api/m,
 	my ($schema_diff, $sdrc) = slurp_cmd("cmp '$tmp/$name/schema.sql' "
 	    . "'$top/schema/10-tables.sql'");
 	is($sdrc, 0, 'schema.sql is schema/10-tables.sql');
+	(undef, $sdrc) = slurp_cmd("cmp '$tmp/$name/upgrade-filter-indexes.sql' "
+	    . "'$top/schema/30-filter-indexes.sql'");
+	is($sdrc, 0, 'upgrade-filter-indexes.sql is schema/30-filter-indexes.sql');
 
 	# No README section: a loud failure, no tarball.
 	open my $r, '>', "$tmp/README.md" or die $!;

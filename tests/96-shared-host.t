@@ -403,6 +403,10 @@ sub mariadb_cmd {
 
 customer_ok('imports schema.sql with the mariadb client over TCP',
     mariadb_cmd() . ' < ~/public_html/api/schema.sql');
+# The upgrade file, as an upgrading customer would import it (on tables
+# schema.sql just made it has nothing to add): no error.
+customer_ok('imports upgrade-filter-indexes.sql the same way',
+    mariadb_cmd() . ' < ~/public_html/api/upgrade-filter-indexes.sql');
 
 # The customer's calls: 120 for their organisation (ties included: 40
 # distinct instants), 5 for another one that must never show.
@@ -548,7 +552,8 @@ for my $variant (qw(cgi fcgid)) {
 	    . 'route): 404');
 	is($other->{json} && $other->{json}{error}{code}, 'not_found',
 	    "$variant: ... not_found");
-	for my $f ('schema.sql', 'calls-api.cnf.example', "htaccess-$variant",
+	for my $f ('schema.sql', 'upgrade-filter-indexes.sql',
+	    'calls-api.cnf.example', "htaccess-$variant",
 	    '.htaccess') {
 		my $r = $http->get("$base/$f");
 		is($r->{status}, 403, "$variant: $f is not served");
