@@ -55,6 +55,8 @@
 #include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
 #include "../lib/key_admin.h"
+#include "../lib/log.h"
+#include "../lib/request_id.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
 #ifndef CALLS_API_DEFAULT_CONF
@@ -98,14 +100,13 @@ static void
 response_bytes(const struct response *r, const char **head, size_t *headlen,
     const char **body, size_t *bodylen)
 {
-	static const char	 bare[] =
-	    "Status: 500 Internal Server Error\r\n\r\n";
+	static char	 bare[RESPONSE_BARE_SIZE];
 
 	*body = "";
 	*bodylen = 0;
 	if (r->head.len == 0) {		/* no memory for the head */
+		*headlen = response_bare_head(bare, r->request_id);
 		*head = bare;
-		*headlen = sizeof(bare) - 1;
 		return;
 	}
 	*head = r->head.data;
@@ -132,8 +133,8 @@ read_request(FCGX_ParamArray envp, struct request *req)
 	req->path_info = param(envp, "PATH_INFO");
 	req->query = param(envp, "QUERY_STRING");
 	req->authorization = param(envp, "HTTP_AUTHORIZATION");
-	if ((req->request_id = param(envp, "HTTP_X_REQUEST_ID")) == NULL)
-		req->request_id = param(envp, "UNIQUE_ID");
+	req->request_id = param(envp, "HTTP_X_REQUEST_ID");
+	req->unique_id = param(envp, "UNIQUE_ID");
 }
 
 /*
@@ -162,6 +163,30 @@ open_app(char **conf, FCGX_ParamArray envp)
 	return app_open(*conf);
 }
 
+/*
+ * No app to serve the request (no memory to open one): the bare 500 with
+ * the request's id, and the log line every 5xx leaves.
+ */
+static void
+no_app(FCGX_ParamArray envp, const char **head, size_t *headlen)
+{
+	static char	 bare[RESPONSE_BARE_SIZE];
+	char		 id[REQUEST_ID_SIZE];
+	const char	*uri = param(envp, "REQUEST_URI");
+	char		 path[256];
+
+	request_id_pick(param(envp, "HTTP_X_REQUEST_ID"),
+	    param(envp, "UNIQUE_ID"), id);
+	snprintf(path, sizeof(path), "%.*s", uri != NULL ?
+	    (int)strcspn(uri, "?") : 1, uri != NULL ? uri : "-");
+	log_request_begin();
+	log_error("out of memory opening the configuration");
+	(void)log_request_end(500, "internal_error",
+	    param(envp, "REQUEST_METHOD"), path, "start", id);
+	*headlen = response_bare_head(bare, id);
+	*head = bare;
+}
+
 /* Plain CGI: one request from the environment, the answer on stdout. */
 static int
 serve_cgi(char **conf)
@@ -172,8 +197,11 @@ serve_cgi(char **conf)
 	size_t		 headlen, bodylen;
 	int		 rc;
 
-	if ((app = open_app(conf, NULL)) == NULL)
+	if ((app = open_app(conf, NULL)) == NULL) {
+		no_app(NULL, &head, &headlen);
+		(void)write_all(STDOUT_FILENO, head, headlen);
 		return 1;
+	}
 	read_request(NULL, &req);
 	response_bytes(app_serve(app, &req), &head, &headlen, &body,
 	    &bodylen);
@@ -292,8 +320,14 @@ serve_fastcgi(char **conf)
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return 1;
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-		if (app == NULL && (app = open_app(conf, fr.envp)) == NULL)
+		if (app == NULL && (app = open_app(conf, fr.envp)) == NULL) {
+			no_app(fr.envp, &head, &headlen);
+			if (fcgi_frame_response(&out,
+			    (unsigned int)fr.requestId, head, headlen, "", 0) ==
+			    0)
+				(void)write_all(fr.ipcFd, out.data, out.len);
 			break;
+		}
 		read_request(fr.envp, &req);
 		response_bytes(app_serve(app, &req), &head, &headlen, &body,
 		    &bodylen);

@@ -142,7 +142,8 @@ envelope_page_end(struct envelope_page *e, const char *next_cursor)
 }
 
 int
-envelope_error(struct buf *out, const struct ca_fail *f)
+envelope_error(struct buf *out, const struct ca_fail *f,
+    const char *request_id)
 {
 	const struct ca_error_info	*info = ca_error_info(f->err);
 	struct json_writer		 w = { out, 0 };
@@ -154,6 +155,8 @@ envelope_error(struct buf *out, const struct ca_fail *f)
 	jw_string(&w, f->detail != NULL ? f->detail : info->message);
 	jw_raw(&w, ",\"param\":");
 	jw_string(&w, f->param);
+	jw_raw(&w, ",\"request_id\":");
+	jw_string(&w, request_id);
 	jw_raw(&w, "}}");
 	return w.failed ? -1 : 0;
 }

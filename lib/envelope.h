@@ -24,7 +24,11 @@ void	envelope_page_begin(struct envelope_page *, struct buf *);
 void	envelope_page_add(struct envelope_page *, const struct call *);
 int	envelope_page_end(struct envelope_page *, const char *next_cursor);
 
-/* {"success":false,"error":{"code":...,"message":...,"param":...}} */
-int	envelope_error(struct buf *, const struct ca_fail *);
+/*
+ * {"success":false,"error":{"code":...,"message":...,"param":...,
+ * "request_id":...}}: request_id NULL prints null.
+ */
+int	envelope_error(struct buf *, const struct ca_fail *,
+	    const char *request_id);
 
 #endif
