@@ -315,7 +315,8 @@ serve_fastcgi(char **conf)
 	struct app	*app = NULL;
 	const char	*head, *body;
 	size_t		 headlen, bodylen;
-	int		 bounded, failed, unix_socket = listener_is_unix();
+	int		 bounded, failed, rc = 0;
+	int		 unix_socket = listener_is_unix();
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return 1;
@@ -326,6 +327,7 @@ serve_fastcgi(char **conf)
 			    (unsigned int)fr.requestId, head, headlen, "", 0) ==
 			    0)
 				(void)write_all(fr.ipcFd, out.data, out.len);
+			rc = 1;
 			break;
 		}
 		read_request(fr.envp, &req);
@@ -344,7 +346,7 @@ serve_fastcgi(char **conf)
 	FCGX_Free(&fr, 1);
 	app_close(app);
 	buf_free(&out);
-	return 0;
+	return rc;
 }
 
 /*
