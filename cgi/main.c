@@ -55,8 +55,6 @@
 #include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
 #include "../lib/key_admin.h"
-#include "../lib/log.h"
-#include "../lib/request_id.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
 #ifndef CALLS_API_DEFAULT_CONF
@@ -163,30 +161,6 @@ open_app(char **conf, FCGX_ParamArray envp)
 	return app_open(*conf);
 }
 
-/*
- * No app to serve the request (no memory to open one): the bare 500 with
- * the request's id, and the log line every 5xx leaves.
- */
-static void
-no_app(FCGX_ParamArray envp, const char **head, size_t *headlen)
-{
-	static char	 bare[RESPONSE_BARE_SIZE];
-	char		 id[REQUEST_ID_SIZE];
-	const char	*uri = param(envp, "REQUEST_URI");
-	char		 path[256];
-
-	request_id_pick(param(envp, "HTTP_X_REQUEST_ID"),
-	    param(envp, "UNIQUE_ID"), id);
-	snprintf(path, sizeof(path), "%.*s", uri != NULL ?
-	    (int)strcspn(uri, "?") : 1, uri != NULL ? uri : "-");
-	log_request_begin();
-	log_error("out of memory opening the configuration");
-	(void)log_request_end(500, "internal_error",
-	    param(envp, "REQUEST_METHOD"), path, "start", id);
-	*headlen = response_bare_head(bare, id);
-	*head = bare;
-}
-
 /* Plain CGI: one request from the environment, the answer on stdout. */
 static int
 serve_cgi(char **conf)
@@ -194,15 +168,16 @@ serve_cgi(char **conf)
 	struct request	 req;
 	struct app	*app;
 	const char	*head, *body;
+	char		 bare[RESPONSE_BARE_SIZE];
 	size_t		 headlen, bodylen;
 	int		 rc;
 
+	read_request(NULL, &req);
 	if ((app = open_app(conf, NULL)) == NULL) {
-		no_app(NULL, &head, &headlen);
-		(void)write_all(STDOUT_FILENO, head, headlen);
+		/* No memory: a bare 500 with the request's id. */
+		(void)write_all(STDOUT_FILENO, bare, app_unopened(&req, bare));
 		return 1;
 	}
-	read_request(NULL, &req);
 	response_bytes(app_serve(app, &req), &head, &headlen, &body,
 	    &bodylen);
 	rc = write_all(STDOUT_FILENO, head, headlen) == -1 ||
@@ -314,6 +289,7 @@ serve_fastcgi(char **conf)
 	struct buf	 out = { NULL, 0, 0 };
 	struct app	*app = NULL;
 	const char	*head, *body;
+	char		 bare[RESPONSE_BARE_SIZE];
 	size_t		 headlen, bodylen;
 	int		 bounded, failed, rc = 0;
 	int		 unix_socket = listener_is_unix();
@@ -321,16 +297,17 @@ serve_fastcgi(char **conf)
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return 1;
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		read_request(fr.envp, &req);
 		if (app == NULL && (app = open_app(conf, fr.envp)) == NULL) {
-			no_app(fr.envp, &head, &headlen);
+			/* No memory: a bare 500 with the request's id. */
+			headlen = app_unopened(&req, bare);
 			if (fcgi_frame_response(&out,
-			    (unsigned int)fr.requestId, head, headlen, "", 0) ==
+			    (unsigned int)fr.requestId, bare, headlen, "", 0) ==
 			    0)
 				(void)write_all(fr.ipcFd, out.data, out.len);
 			rc = 1;
 			break;
 		}
-		read_request(fr.envp, &req);
 		response_bytes(app_serve(app, &req), &head, &headlen, &body,
 		    &bodylen);
 		bounded = has_body(fr.envp);

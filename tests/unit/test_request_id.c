@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/app.h"
 #include "../../lib/log.h"
 #include "../../lib/request_id.h"
 #include "../../lib/response.h"
@@ -230,6 +231,44 @@ test_heads(void)
 	    "bare 500 without an id");
 }
 
+/* No app could be opened: the accept loop's bare 500 and its log line. */
+static void
+test_unopened(void)
+{
+	struct request	 req;
+	char		 bare[RESPONSE_BARE_SIZE];
+	const char	*id;
+	size_t		 n;
+
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.uri = "/api/calls?cursor=SECRET";
+	req.request_id = "given-1";
+	nlines = 0;
+	n = app_unopened(&req, bare);
+	ok(n == strlen(bare) && strcmp(bare, "Status: 500 Internal Server "
+	    "Error\r\nX-Request-Id: given-1\r\n\r\n") == 0,
+	    "no app: a bare 500 with the given id");
+	ok(nlines == 1 && strstr(last_line, "]: 500 internal_error GET "
+	    "/api/calls: start: cannot open the configuration: out of "
+	    "memory request_id=given-1") != NULL &&
+	    strstr(last_line, "SECRET") == NULL,
+	    "  one log line with it, no query string (%s)", last_line);
+
+	req.request_id = "bad id";
+	req.unique_id = NULL;
+	nlines = 0;
+	n = app_unopened(&req, bare);
+	id = strstr(bare, "X-Request-Id: ");
+	id = id != NULL ? id + strlen("X-Request-Id: ") : "";
+	ok(n == strlen(bare) && strspn(id, "0123456789abcdef") == 32 &&
+	    strcmp(id + 32, "\r\n\r\n") == 0,
+	    "no app, an insane id: a made one in the bare 500");
+	ok(nlines == 1 && strncmp(strstr(last_line, "request_id=") != NULL ?
+	    strstr(last_line, "request_id=") + 11 : "", id, 32) == 0,
+	    "  the same in the log line");
+}
+
 int
 main(void)
 {
@@ -239,5 +278,6 @@ main(void)
 	test_pick();
 	test_made();
 	test_heads();
+	test_unopened();
 	return done_testing();
 }
