@@ -5,6 +5,7 @@ LIBEXECDIR	?= $(PREFIX)/lib/calls-api
 SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= $(PREFIX)/etc
 DATADIR		?= $(PREFIX)/share/calls-api
+MANDIR		?= $(PREFIX)/share/man
 DESTDIR		?=
 
 CC		?= cc
@@ -253,10 +254,18 @@ soak: deps all
 
 # make install: the binary, calls-api-setup (database, schema, account and
 # config file; README "Installing on a Debian server"), the schema, the
-# server snippets and the example config (0644: it holds no secret).
+# server snippets, the example config (0644: it holds no secret) and the
+# man pages calls-api(8) and calls-api-key(8), with this installation's
+# directories in their .ds lines (a '-' in a path written as groff's \-).
+MAN_PAGES	 = doc/calls-api.8 doc/calls-api-key.8
+man_dir		 = $(subst -,\\-,$(1))
+MAN_SED		 = -e 's|^\.ds libexecdir .*|.ds libexecdir $(call man_dir,$(LIBEXECDIR))|' \
+		   -e 's|^\.ds sysconfdir .*|.ds sysconfdir $(call man_dir,$(SYSCONFDIR))|' \
+		   -e 's|^\.ds sbindir .*|.ds sbindir $(call man_dir,$(SBINDIR))|' \
+		   -e 's|^\.ds datadir .*|.ds datadir $(call man_dir,$(DATADIR))|'
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
-	    $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
 	    $(DESTDIR)$(DATADIR)/lighttpd
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
@@ -276,6 +285,10 @@ install: $(BIN)
 	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api.conf
 	install -m 0644 calls-api.cnf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
+	for page in $(MAN_PAGES); do \
+	    sed $(MAN_SED) $$page > $(DESTDIR)$(MANDIR)/man8/$${page##*/} && \
+	    chmod 0644 $(DESTDIR)$(MANDIR)/man8/$${page##*/} || exit 1; \
+	done
 
 clean:
 	rm -rf build dist

@@ -98,14 +98,13 @@ static void
 response_bytes(const struct response *r, const char **head, size_t *headlen,
     const char **body, size_t *bodylen)
 {
-	static const char	 bare[] =
-	    "Status: 500 Internal Server Error\r\n\r\n";
+	static char	 bare[RESPONSE_BARE_SIZE];
 
 	*body = "";
 	*bodylen = 0;
 	if (r->head.len == 0) {		/* no memory for the head */
+		*headlen = response_bare_head(bare, r->request_id);
 		*head = bare;
-		*headlen = sizeof(bare) - 1;
 		return;
 	}
 	*head = r->head.data;
@@ -132,8 +131,8 @@ read_request(FCGX_ParamArray envp, struct request *req)
 	req->path_info = param(envp, "PATH_INFO");
 	req->query = param(envp, "QUERY_STRING");
 	req->authorization = param(envp, "HTTP_AUTHORIZATION");
-	if ((req->request_id = param(envp, "HTTP_X_REQUEST_ID")) == NULL)
-		req->request_id = param(envp, "UNIQUE_ID");
+	req->request_id = param(envp, "HTTP_X_REQUEST_ID");
+	req->unique_id = param(envp, "UNIQUE_ID");
 }
 
 /*
@@ -169,12 +168,16 @@ serve_cgi(char **conf)
 	struct request	 req;
 	struct app	*app;
 	const char	*head, *body;
+	char		 bare[RESPONSE_BARE_SIZE];
 	size_t		 headlen, bodylen;
 	int		 rc;
 
-	if ((app = open_app(conf, NULL)) == NULL)
-		return 1;
 	read_request(NULL, &req);
+	if ((app = open_app(conf, NULL)) == NULL) {
+		/* No memory: a bare 500 with the request's id. */
+		(void)write_all(STDOUT_FILENO, bare, app_unopened(&req, bare));
+		return 1;
+	}
 	response_bytes(app_serve(app, &req), &head, &headlen, &body,
 	    &bodylen);
 	rc = write_all(STDOUT_FILENO, head, headlen) == -1 ||
@@ -286,15 +289,25 @@ serve_fastcgi(char **conf)
 	struct buf	 out = { NULL, 0, 0 };
 	struct app	*app = NULL;
 	const char	*head, *body;
+	char		 bare[RESPONSE_BARE_SIZE];
 	size_t		 headlen, bodylen;
-	int		 bounded, failed, unix_socket = listener_is_unix();
+	int		 bounded, failed, rc = 0;
+	int		 unix_socket = listener_is_unix();
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
 		return 1;
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
-		if (app == NULL && (app = open_app(conf, fr.envp)) == NULL)
-			break;
 		read_request(fr.envp, &req);
+		if (app == NULL && (app = open_app(conf, fr.envp)) == NULL) {
+			/* No memory: a bare 500 with the request's id. */
+			headlen = app_unopened(&req, bare);
+			if (fcgi_frame_response(&out,
+			    (unsigned int)fr.requestId, bare, headlen, "", 0) ==
+			    0)
+				(void)write_all(fr.ipcFd, out.data, out.len);
+			rc = 1;
+			break;
+		}
 		response_bytes(app_serve(app, &req), &head, &headlen, &body,
 		    &bodylen);
 		bounded = has_body(fr.envp);
@@ -310,7 +323,7 @@ serve_fastcgi(char **conf)
 	FCGX_Free(&fr, 1);
 	app_close(app);
 	buf_free(&out);
-	return 0;
+	return rc;
 }
 
 /*

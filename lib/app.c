@@ -1,4 +1,6 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "app.h"
@@ -6,6 +8,7 @@
 #include "db.h"
 #include "handler.h"
 #include "log.h"
+#include "request_id.h"
 #include "sql.h"
 
 struct app {
@@ -63,4 +66,25 @@ app_close(struct app *app)
 	db_close(&app->db);
 	response_free(&app->resp);
 	free(app);
+}
+
+size_t
+app_unopened(const struct request *req, char out[RESPONSE_BARE_SIZE])
+{
+	char	 id[REQUEST_ID_SIZE], path[256];
+
+	request_id_pick(req->request_id, req->unique_id, id);
+	/* The path as handler.c logs it: no query string. */
+	if (req->uri != NULL)
+		snprintf(path, sizeof(path), "%.*s",
+		    (int)strcspn(req->uri, "?"), req->uri);
+	else
+		snprintf(path, sizeof(path), "%s%s", req->script_name != NULL ?
+		    req->script_name : "", req->path_info != NULL ?
+		    req->path_info : "");
+	log_request_begin();
+	log_error("cannot open the configuration: out of memory");
+	(void)log_request_end(500, ca_error_info(CA_ERR_INTERNAL)->code,
+	    req->method, path, "start", id);
+	return response_bare_head(out, id);
 }

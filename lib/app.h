@@ -16,4 +16,13 @@ struct app		*app_open(const char *conf_path);
 const struct response	*app_serve(struct app *, const struct request *);
 void			 app_close(struct app *);
 
+/*
+ * When no app could be opened (app_open gave NULL: no memory): the head
+ * of a bare 500 for req into out, carrying the request's id
+ * (lib/request_id.h), and the request's log line, with that id. Returns
+ * the head's length.
+ */
+size_t			 app_unopened(const struct request *,
+			    char out[RESPONSE_BARE_SIZE]);
+
 #endif

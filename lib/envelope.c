@@ -157,7 +157,8 @@ envelope_call(struct buf *out, const struct call *c)
 }
 
 int
-envelope_error(struct buf *out, const struct ca_fail *f)
+envelope_error(struct buf *out, const struct ca_fail *f,
+    const char *request_id)
 {
 	const struct ca_error_info	*info = ca_error_info(f->err);
 	struct json_writer		 w = { out, 0 };
@@ -169,6 +170,8 @@ envelope_error(struct buf *out, const struct ca_fail *f)
 	jw_string(&w, f->detail != NULL ? f->detail : info->message);
 	jw_raw(&w, ",\"param\":");
 	jw_string(&w, f->param);
+	jw_raw(&w, ",\"request_id\":");
+	jw_string(&w, request_id);
 	jw_raw(&w, "}}");
 	return w.failed ? -1 : 0;
 }

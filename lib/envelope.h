@@ -30,7 +30,11 @@ int	envelope_page_end(struct envelope_page *, const char *next_cursor,
  * when memory ran out. */
 int	envelope_call(struct buf *, const struct call *);
 
-/* {"success":false,"error":{"code":...,"message":...,"param":...}} */
-int	envelope_error(struct buf *, const struct ca_fail *);
+/*
+ * {"success":false,"error":{"code":...,"message":...,"param":...,
+ * "request_id":...}}: request_id NULL prints null.
+ */
+int	envelope_error(struct buf *, const struct ca_fail *,
+	    const char *request_id);
 
 #endif

@@ -10,11 +10,24 @@
 #include "params.h"
 #include "query.h"
 #include "route.h"
+#include "request_id.h"
 #include "utf8.h"
 
-/* The body for when even building the error body fails. */
-static const char nomem_body[] = "{\"success\":false,\"error\":{\"code\":"
-    "\"internal_error\",\"message\":\"Internal error.\",\"param\":null}}";
+/*
+ * The body for when even building the error body fails, around the
+ * request's id (sane: nothing in it needs escaping). Empty when that
+ * cannot be written either.
+ */
+static void
+nomem_body(struct buf *b, const char *request_id)
+{
+	buf_reset(b);
+	if (buf_appends(b, "{\"success\":false,\"error\":{\"code\":"
+	    "\"internal_error\",\"message\":\"Internal error.\","
+	    "\"param\":null,\"request_id\":\"") == -1 ||
+	    buf_appends(b, request_id) == -1 || buf_appends(b, "\"}}") == -1)
+		buf_reset(b);
+}
 
 int
 handler_init(struct handler *h, const struct config *cfg,
@@ -295,29 +308,6 @@ not_found_detail(const char *route, char *out, size_t cap)
 	return n >= 0 && (size_t)n < cap ? out : NULL;
 }
 
-/*
- * The request's id as the log may show it: 1 to REQUEST_ID_MAX characters
- * of letters, digits and -_.:@+/= (what X-Request-Id and mod_unique_id
- * use); anything else, which a client may have sent, is left out.
- */
-#define REQUEST_ID_MAX	128
-
-static const char *
-log_request_id(const struct request *req)
-{
-	const char	*s = req->request_id;
-	size_t		 n;
-
-	if (s == NULL)
-		return NULL;
-	for (n = 0; s[n] != '\0'; n++)
-		if (n >= REQUEST_ID_MAX || !((s[n] >= 'a' && s[n] <= 'z') ||
-		    (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' &&
-		    s[n] <= '9') || strchr("-_.:@+/=", s[n]) != NULL))
-			return NULL;
-	return n > 0 ? s : NULL;
-}
-
 /* The request's path for the log: REQUEST_URI without its query string
  * (it may hold a cursor), or SCRIPT_NAME + PATH_INFO. */
 static void
@@ -347,6 +337,9 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 	struct request_state		 rs;
 
 	memset(&rs, 0, sizeof(rs));
+	/* Before the request's log: a made id's one-time complaint (no
+	 * getrandom) is a line of its own. */
+	request_id_pick(req->request_id, req->unique_id, resp->request_id);
 	log_request_begin();
 	route = h->cfg != NULL ? h->cfg->route : CONFIG_ROUTE_DEFAULT;
 	resp->head_only = strcmp(m, "HEAD") == 0;
@@ -376,20 +369,21 @@ handler_serve(struct handler *h, const struct request *req, time_t now,
 		    &stage);
 
 	resp->err = fail.err;
-	if (fail.err != CA_OK && envelope_error(&resp->body, &fail) == -1) {
+	if (fail.err != CA_OK && envelope_error(&resp->body, &fail,
+	    resp->request_id) == -1) {
 		log_error("out of memory writing the error body");
 		resp->err = CA_ERR_INTERNAL;
-		buf_reset(&resp->body);
-		(void)buf_append(&resp->body, nomem_body, sizeof(nomem_body) - 1);
+		nomem_body(&resp->body, resp->request_id);
 	}
 	info = ca_error_info(resp->err);
 	if (response_format_head(resp) == -1) {
-		/* Nothing sensible can be sent; the loop answers bare 500. */
+		/* Nothing sensible can be sent; the loop answers a bare
+		 * 500 with resp->request_id (response_bare_head). */
 		log_error("out of memory formatting the response head");
 		buf_reset(&resp->head);
 		info = ca_error_info(CA_ERR_INTERNAL);
 	}
 	log_path(req, path, sizeof(path));
 	(void)log_request_end(info->status, info->code, m, path, stage,
-	    log_request_id(req));
+	    resp->request_id);
 }

@@ -43,9 +43,11 @@ void	handler_set_unconfigured(struct handler *, const char *why);
 
 /*
  * Fill resp (head and body) for req; never fails to produce a response.
+ * resp->request_id gets the request's id (lib/request_id.h): the
+ * X-Request-Id header, the error body's request_id and the log line's.
  * Every answer of 500 or more leaves exactly one log line (lib/log.h):
- * status, code, method, path, the stage that failed and the reasons that
- * the layers below noted with log_error().
+ * status, code, method, path, the stage that failed, the reasons that
+ * the layers below noted with log_error() and request_id=.
  */
 void	handler_serve(struct handler *, const struct request *, time_t now,
 	    struct response *);

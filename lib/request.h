@@ -9,10 +9,11 @@ struct request {
 	const char	*path_info;	/* PATH_INFO (when no REQUEST_URI) */
 	const char	*query;		/* QUERY_STRING */
 	const char	*authorization;	/* HTTP_AUTHORIZATION */
-	/* An id the front end gave the request, for the log: the client's or a
-	 * proxy's X-Request-Id (HTTP_X_REQUEST_ID), else Apache mod_unique_id's
-	 * UNIQUE_ID; NULL when none. Logged only when it looks sane. */
-	const char	*request_id;
+	/* Ids the front end gave the request (lib/request_id.c picks the
+	 * one that X-Request-Id and the log show): the client's or a proxy's
+	 * X-Request-Id, and Apache mod_unique_id's; NULL when none. */
+	const char	*request_id;	/* HTTP_X_REQUEST_ID */
+	const char	*unique_id;	/* UNIQUE_ID */
 };
 
 #endif

@@ -1,3 +1,5 @@
+#include <stdio.h>
+
 #include "json_writer.h"
 #include "response.h"
 
@@ -33,6 +35,11 @@ response_format_head(struct response *r)
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Accept-Ranges: none\r\n");
+	if (r->request_id[0] != '\0') {
+		rc |= buf_appends(&r->head, "X-Request-Id: ");
+		rc |= buf_appends(&r->head, r->request_id);
+		rc |= buf_appends(&r->head, "\r\n");
+	}
 	rc |= buf_appends(&r->head, "Content-Length: ");
 	rc |= append_ulong(&r->head, (unsigned long)r->body.len);
 	rc |= buf_appends(&r->head, "\r\n");
@@ -56,6 +63,21 @@ response_format_head(struct response *r)
 	}
 	rc |= buf_appends(&r->head, "\r\n");
 	return rc ? -1 : 0;
+}
+
+size_t
+response_bare_head(char out[RESPONSE_BARE_SIZE], const char *request_id)
+{
+	static const char	 status[] =
+	    "Status: 500 Internal Server Error\r\n";
+	int			 n;
+
+	if (request_id_sane(request_id))
+		n = snprintf(out, RESPONSE_BARE_SIZE,
+		    "%sX-Request-Id: %s\r\n\r\n", status, request_id);
+	else
+		n = snprintf(out, RESPONSE_BARE_SIZE, "%s\r\n", status);
+	return n > 0 && n < RESPONSE_BARE_SIZE ? (size_t)n : 0;
 }
 
 void

@@ -23,6 +23,8 @@
  *       X  the handler has no configuration (500 allowed)
  *   6 SCRIPT_NAME
  *   7 PATH_INFO
+ *   8 HTTP_X_REQUEST_ID
+ *   9 UNIQUE_ID
  *
  * Routes: /api/calls (the list) and /api/calls/<segment> (one call: a
  * 200 is one call of the key's organisation as stored; call_not_found
@@ -31,8 +33,9 @@
  * Invariants on every response: the head starts with "Status: " and a
  * status of 200 400 401 404 405 414 500 503 matching resp.err, is made of
  * well-formed header lines with the right Content-Length and ends with a
- * blank line; no 5xx unless forced; the body is valid JSON (jansson), an
- * error envelope with the code of resp.err, or on 200 a page whose rows
+ * blank line; it carries X-Request-Id: field 8 when sane, else field 9
+ * when sane, else 32 lowercase hex; no 5xx unless forced; the body is valid JSON (jansson), an
+ * error envelope with the code of resp.err and the head's request id, or on 200 a page whose rows
  * all belong to the organisation of a key named in the header, exist in
  * the store as printed, come in strict keyset order, and whose pagination
  * block is consistent. A 200 with a next_cursor is followed by one more
@@ -50,6 +53,7 @@
 #include "../../lib/log.h"
 #include "../../lib/params.h"
 #include "../../lib/query.h"
+#include "../../lib/request_id.h"
 #include "../unit/fake_store.h"
 #include "fuzz_common.h"
 
@@ -57,7 +61,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define CHECK(cond)	do { if (!(cond)) __builtin_trap(); } while (0)
 
-#define NFIELDS		7
+#define NFIELDS		9
 #define NOW		((time_t)1773050400)	/* 2026-03-09T10:00:00Z */
 
 static struct fake_store	 fs;
@@ -187,6 +191,7 @@ check_head(const struct response *r)
 	const struct ca_error_info	*info = ca_error_info(r->err);
 	const char			*p, *eol, *end;
 	char				 want[64];
+	char				 id_line[REQUEST_ID_SIZE + 32];
 	int				 status;
 
 	CHECK(r->head.data != NULL && r->head.len > 12);
@@ -230,6 +235,10 @@ check_head(const struct response *r)
 	    (strstr(r->head.data, "\r\nAllow: GET, HEAD\r\n") != NULL));
 	CHECK((status == 503) ==
 	    (strstr(r->head.data, "\r\nRetry-After: ") != NULL));
+	CHECK(request_id_sane(r->request_id));
+	snprintf(id_line, sizeof(id_line), "\r\nX-Request-Id: %s\r\n",
+	    r->request_id);
+	CHECK(strstr(r->head.data, id_line) != NULL);
 	return status;
 }
 
@@ -307,7 +316,7 @@ check_response(const struct response *r, int forced, const char *org,
 	if (status != 200) {
 		CHECK(json_object_size(body) == 2);
 		err = json_object_get(body, "error");
-		CHECK(json_is_object(err) && json_object_size(err) == 3);
+		CHECK(json_is_object(err) && json_object_size(err) == 4);
 		CHECK(json_is_string(json_object_get(err, "code")));
 		CHECK(strcmp(json_string_value(json_object_get(err, "code")),
 		    info->code) == 0);
@@ -315,6 +324,9 @@ check_response(const struct response *r, int forced, const char *org,
 		param = json_object_get(err, "param");
 		CHECK(param != NULL && (json_is_null(param) ||
 		    json_is_string(param)));
+		CHECK(json_is_string(json_object_get(err, "request_id")));
+		CHECK(strcmp(json_string_value(json_object_get(err,
+		    "request_id")), r->request_id) == 0);
 		json_decref(body);
 		return NULL;
 	}
@@ -427,6 +439,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts = f[4] != NULL ? f[4] : "";
 	req.script_name = f[5];
 	req.path_info = f[6];
+	req.request_id = f[7];
+	req.unique_id = f[8];
 
 	/* Deterministic: no state from earlier inputs. */
 	memset(&h.cache, 0, sizeof(h.cache));
@@ -465,6 +479,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(json_is_object(json_object_get(body, "data")) &&
 		    (req.query == NULL ||
 		    strspn(req.query, "&") == strlen(req.query)));
+	/* The id: the first sane of X-Request-Id and UNIQUE_ID, else made. */
+	if (request_id_sane(req.request_id))
+		CHECK(strcmp(resp.request_id, req.request_id) == 0);
+	else if (request_id_sane(req.unique_id))
+		CHECK(strcmp(resp.request_id, req.unique_id) == 0);
+	else
+		CHECK(strlen(resp.request_id) == REQUEST_ID_MADE_LEN &&
+		    strspn(resp.request_id, "0123456789abcdef") ==
+		    REQUEST_ID_MADE_LEN);
 
 	/* The precedence: configuration (unconfigured, the route is
 	 * unknown: every request is a 500), then route, then method. */
@@ -490,8 +513,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * and so does an unknown key (looked up again: no negative caching).
 	 */
 	if (cfg.key_cache_seconds > 0) {
+		/* Under the first answer's id (a made one is sane too), so
+		 * that the two can be compared byte for byte. */
+		struct request	 again = req;
+
+		again.request_id = resp.request_id;
 		fs.fail_with = fail_with;
-		handler_serve(hp, &req, NOW + 1, &resp2);
+		handler_serve(hp, &again, NOW + 1, &resp2);
 		if (fail_with != CA_OK && (resp.err == CA_OK ||
 		    resp.err == CA_ERR_AUTH_INVALID)) {
 			CHECK(resp2.err == fail_with);

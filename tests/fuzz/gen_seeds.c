@@ -337,6 +337,15 @@ handler_seeds(const struct fake_store *fs)
 	    "Bearer ck_acme\n\n");
 	putf(H, "one-call-forced-503", "GET\n/api/calls/%s\nBearer ck_acme\n"
 	    "\nD", fs->calls[0].call_sid);
+	/* Fields 8 and 9: X-Request-Id, UNIQUE_ID. */
+	puts_(H, "request-id-kept", "GET\n/api/calls\nBearer ck_acme\n"
+	    "limit=2\nc\n(null)\n(null)\nreq-7f3a_9.b:c@d+e/f=\nZx9@uniq");
+	puts_(H, "request-id-unique", "GET\n/api/nope\nBearer ck_acme\n\n"
+	    "\n(null)\n(null)\nbad id\nZx9@uniq-AAA");
+	puts_(H, "request-id-made", "GET\n/api/calls\nBearer ck_acme\n"
+	    "limit=0\nc\n(null)\n(null)\nquo\"te\n%0d%0a");
+	puts_(H, "request-id-503", "GET\n/api/calls\nBearer ck_acme\n\nD\n"
+	    "(null)\n(null)\nr-503\n");
 }
 
 int

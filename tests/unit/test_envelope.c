@@ -330,10 +330,11 @@ test_golden(void)
 	    "{\"next_cursor\":null,\"prev_cursor\":\"P\",\"has_more\":false,"
 	    "\"page_size\":0}}", "prev_cursor written, has_more false");
 
-	ok(envelope_error(&b, &fail) == 0, "error envelope");
+	ok(envelope_error(&b, &fail, "req-1") == 0, "error envelope");
 	is_str(b.data, "{\"success\":false,\"error\":{\"code\":"
 	    "\"invalid_parameter\",\"message\":\"limit must be an integer "
-	    "from 1 to 100.\",\"param\":\"limit\"}}", "error envelope text");
+	    "from 1 to 100.\",\"param\":\"limit\",\"request_id\":\"req-1\"}}",
+	    "error envelope text: request_id last");
 	buf_free(&b);
 }
 
@@ -376,12 +377,14 @@ test_errors(void)
 	memset(&r, 0, sizeof(r));
 	buf_appends(&r.body, "{}");
 	r.err = CA_ERR_DB_UNAVAILABLE;
+	strcpy(r.request_id, "0123456789abcdef0123456789abcdef");
 	ok(response_format_head(&r) == 0, "format head");
 	is_str(r.head.data, "Status: 503 Service Unavailable\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Accept-Ranges: none\r\n"
+	    "X-Request-Id: 0123456789abcdef0123456789abcdef\r\n"
 	    "Content-Length: 2\r\n"
 	    "Retry-After: 2\r\n\r\n", "503 head");
 	r.err = CA_OK;

@@ -66,6 +66,9 @@ quiet(const char *line, void *arg)
 	(void)arg;
 }
 
+/* The ids the next requests carry (X-Request-Id, UNIQUE_ID), or NULL. */
+static const char	*rid = "t-1", *unique_id;
+
 static int
 serve(const char *method, const char *uri, const char *auth)
 {
@@ -73,6 +76,8 @@ serve(const char *method, const char *uri, const char *auth)
 	const char	*q;
 
 	memset(&req, 0, sizeof(req));
+	req.request_id = rid;
+	req.unique_id = unique_id;
 	req.method = method;
 	req.uri = uri;
 	q = strchr(uri, '?');
@@ -151,21 +156,21 @@ test_error_messages(void)
 	serve("GET", "/api/other", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
 	    "\"message\":\"No such resource. The API serves GET /api/calls "
-	    "and GET /api/calls/{call_sid}.\",\"param\":null}}",
-	    "404, default route");
+	    "and GET /api/calls/{call_sid}.\",\"param\":null,"
+	    "\"request_id\":\"t-1\"}}", "404, default route");
 	strcpy(cfg.route, "/~u/api/calls");
 	serve("GET", "/api/calls", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
 	    "\"message\":\"No such resource. The API serves GET "
 	    "/~u/api/calls and GET /~u/api/calls/{call_sid}.\","
-	    "\"param\":null}}", "404 names the route");
+	    "\"param\":null,\"request_id\":\"t-1\"}}", "404 names the route");
 	is_int(serve("GET", "/~u/api/calls?limit=1", "Bearer ck_acme"), 200,
 	    "the configured route is served");
 	strcpy(cfg.route, "/api/\xff");
 	serve("GET", "/api/calls", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":\"not_found\","
-	    "\"message\":\"No such resource.\",\"param\":null}}",
-	    "404, route not UTF-8: not named");
+	    "\"message\":\"No such resource.\",\"param\":null,"
+	    "\"request_id\":\"t-1\"}}", "404, route not UTF-8: not named");
 	strcpy(cfg.route, CONFIG_ROUTE_DEFAULT);
 
 	serve("GET", "/api/calls?foo=1", "Bearer ck_acme");
@@ -173,12 +178,13 @@ test_error_messages(void)
 	    "\"unknown_parameter\",\"message\":\"Unknown query parameter. "
 	    "Allowed: limit, cursor, order, status, call_type, agent_id, "
 	    "to_number, from_number, end_reason, created_after, "
-	    "created_before.\",\"param\":\"foo\"}}",
+	    "created_before.\",\"param\":\"foo\",\"request_id\":\"t-1\"}}",
 	    "unknown parameter");
 	serve("GET", "/api/calls?limit=0", "Bearer ck_acme");
 	body_is("{\"success\":false,\"error\":{\"code\":"
 	    "\"invalid_parameter\",\"message\":\"limit must be an integer "
-	    "from 1 to 100.\",\"param\":\"limit\"}}", "bad limit");
+	    "from 1 to 100.\",\"param\":\"limit\",\"request_id\":\"t-1\"}}",
+	    "bad limit");
 }
 
 static void
@@ -568,7 +574,8 @@ test_one_call(void)
 	serve("GET", "/api/calls/call_none", "Bearer ck_acme");
 	expect_error(404, "call_not_found", NULL, "missing call_sid");
 	body_is("{\"success\":false,\"error\":{\"code\":\"call_not_found\","
-	    "\"message\":\"No call with this call_sid.\",\"param\":null}}",
+	    "\"message\":\"No call with this call_sid.\",\"param\":null,"
+	    "\"request_id\":\"t-1\"}}",
 	    "  body");
 	missing = last_response();
 	snprintf(uri, sizeof(uri), "/api/calls/%s", globex->call_sid);
@@ -634,7 +641,8 @@ test_one_call(void)
 	expect_error(400, "unknown_parameter", "limit", "a parameter");
 	body_is("{\"success\":false,\"error\":{\"code\":"
 	    "\"unknown_parameter\",\"message\":\"Unknown query parameter. "
-	    "This URL takes no query parameters.\",\"param\":\"limit\"}}",
+	    "This URL takes no query parameters.\",\"param\":\"limit\","
+	    "\"request_id\":\"t-1\"}}",
 	    "  message");
 	serve("GET", "/api/calls/x?%zz", "Bearer ck_acme");
 	expect_error(400, "invalid_query_string", NULL, "a bad query string");
@@ -687,6 +695,108 @@ test_store_failures(void)
 	h.cfg = &cfg;
 }
 
+/* The X-Request-Id header of the last response ("" when none). */
+static const char *
+head_request_id(char *out, size_t cap)
+{
+	const char	*p = resp.head.data != NULL ?
+			    strstr(resp.head.data, "\r\nX-Request-Id: ") : NULL;
+
+	out[0] = '\0';
+	if (p != NULL) {
+		p += strlen("\r\nX-Request-Id: ");
+		snprintf(out, cap, "%.*s", (int)strcspn(p, "\r"), p);
+	}
+	return out;
+}
+
+/* The error body's request_id of the last response ("" when none). */
+static const char *
+body_request_id(char *out, size_t cap)
+{
+	json_t		*j = body();
+	const char	*id = NULL;
+
+	json_unpack(j, "{s:{s:s}}", "error", "request_id", &id);
+	snprintf(out, cap, "%s", id != NULL ? id : "");
+	json_decref(j);
+	return out;
+}
+
+/* 1 when s is a made id: 32 lowercase hex characters. */
+static int
+made_id(const char *s)
+{
+	return strlen(s) == 32 && strspn(s, "0123456789abcdef") == 32;
+}
+
+/*
+ * Every answer carries the request's id in its head, and an error its
+ * body too: the front end's when sane, else UNIQUE_ID's, else made.
+ */
+static void
+test_request_ids(void)
+{
+	static const struct {
+		const char	*method, *uri, *auth;
+		int		 status;
+	} reqs[] = {
+		{ "GET", "/api/calls?limit=2", "Bearer ck_acme", 200 },
+		{ "HEAD", "/api/calls?limit=2", "Bearer ck_acme", 200 },
+		{ "GET", "/api/calls?limit=0", "Bearer ck_acme", 400 },
+		{ "GET", "/api/calls", NULL, 401 },
+		{ "GET", "/api/nope", "Bearer ck_acme", 404 },
+		{ "POST", "/api/calls", "Bearer ck_acme", 405 },
+	};
+	char		 hid[256], bid[256], first[256];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		rid = "client-id.42";
+		unique_id = NULL;
+		is_int(serve(reqs[i].method, reqs[i].uri, reqs[i].auth),
+		    reqs[i].status, "%s %s: %d", reqs[i].method, reqs[i].uri,
+		    reqs[i].status);
+		is_str(head_request_id(hid, sizeof(hid)), "client-id.42",
+		    "  a sane X-Request-Id is echoed");
+		if (reqs[i].status != 200)
+			is_str(body_request_id(bid, sizeof(bid)),
+			    "client-id.42", "  and is the body's request_id");
+		rid = "not sane";
+		unique_id = "Zx9@uniq-AAA";
+		serve(reqs[i].method, reqs[i].uri, reqs[i].auth);
+		is_str(head_request_id(hid, sizeof(hid)), "Zx9@uniq-AAA",
+		    "  an insane one: UNIQUE_ID instead");
+		rid = NULL;
+		unique_id = NULL;
+		serve(reqs[i].method, reqs[i].uri, reqs[i].auth);
+		head_request_id(first, sizeof(first));
+		ok(made_id(first), "  none given: a made one (%s)", first);
+		if (reqs[i].status != 200)
+			is_str(body_request_id(bid, sizeof(bid)), first,
+			    "  the same in the body");
+		serve(reqs[i].method, reqs[i].uri, reqs[i].auth);
+		ok(made_id(head_request_id(hid, sizeof(hid))) &&
+		    strcmp(hid, first) != 0, "  and another next time (%s)",
+		    hid);
+	}
+	/* 414 and 5xx too. */
+	rid = "r-414";
+	long_query(QUERY_MAX_LEN + 1);
+	ok(strcmp(head_request_id(hid, sizeof(hid)), "r-414") == 0 &&
+	    strcmp(body_request_id(bid, sizeof(bid)), "r-414") == 0,
+	    "414: head and body carry the id");
+	rid = "r-503";
+	fs.fail_with = CA_ERR_DB_UNAVAILABLE;
+	serve("GET", "/api/calls", "Bearer ck_acme");
+	fs.fail_with = CA_OK;
+	ok(ca_error_info(resp.err)->status == 503 &&
+	    strcmp(head_request_id(hid, sizeof(hid)), "r-503") == 0 &&
+	    strcmp(body_request_id(bid, sizeof(bid)), "r-503") == 0,
+	    "503: head and body carry the id");
+	rid = "t-1";
+}
+
 int
 main(void)
 {
@@ -701,6 +811,7 @@ main(void)
 	test_exact_end();
 	test_one_call();
 	test_store_failures();
+	test_request_ids();
 	handler_free(&h);
 	response_free(&resp);
 	free(fs.calls);
