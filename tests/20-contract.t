@@ -132,7 +132,7 @@ for my $server (@servers) {
 	is($r->{headers}{'content-type'}, 'application/json; charset=utf-8',
 	    "$server: content type");
 	is($r->{headers}{'cache-control'}, 'no-store', "$server: no-store");
-	like($r->{body}, qr/^\{"success":true,"data":\[.*\],"pagination":\{"next_cursor":"[A-Za-z0-9_-]+","has_more":true,"page_size":5\}\}$/s,
+	like($r->{body}, qr/^\{"success":true,"data":\[.*\],"pagination":\{"next_cursor":"[A-Za-z0-9_-]+","prev_cursor":null,"has_more":true,"page_size":5\}\}$/s,
 	    "$server: envelope in the spec's order");
 	my $items = $r->{json}{data};
 	is(scalar @$items, 5, "$server: limit honoured");

@@ -34,7 +34,20 @@ unlike($src{'lib/sql.c'}, qr/\b(s?n?printf|strcat|strcpy)\s*\(/,
     '  and lib/sql.c formats no strings');
 my @prepares = $src{'lib/db.c'} =~ /mysql_stmt_prepare\(([^;]*)\)/gs;
 is(scalar @prepares, 1, 'one call to mysql_stmt_prepare');
-like($prepares[0] // '', qr/db->stmt_text\[i\]/, '  on the fixed table only');
+like($prepares[0] // '', qr/^st, text, strlen\(text\)/, '  in prepare()');
+# prepare() gets the fixed table's text, or the listing's, which
+# sql_shape_text() assembles from constant fragments of lib/sql.c (no
+# format directives, no printf there: checked above).
+my @callers = $src{'lib/db.c'} =~ /\bprepare\(db, ([^,]+), err\)/g;
+is("@callers", 'sql db->stmt_text[i]',
+    '  on the fixed table, or on a text db_stmt_keyed has built');
+like($src{'lib/db.c'}, qr/text\(key, arg, sql, sizeof\(sql\)\)/,
+    '  (built by the callback, from the shape key alone)');
+my @fragments = $src{'lib/sql.c'} =~ /"((?:[^"\\\n]|\\.)*)"/g;
+my @sql_fragments = grep { /\b(SELECT|FROM|WHERE|AND|ORDER BY|LIMIT)\b/ }
+    @fragments;
+ok(@sql_fragments >= 10 && !grep({ /%/ } @sql_fragments),
+    '  lib/sql.c: ' . scalar(@sql_fragments) . ' SQL fragments, no % in any');
 my ($key_table) = $src{'lib/key_db.c'}
     =~ /(static const char \*const key_sql\[.*?\n\};)/s;
 ok($key_table, 'lib/key_db.c has the statement table of calls-api key');
