@@ -53,8 +53,12 @@ static const char *const eq_index[LIST_NEQ] = {
 };
 #undef EQ_INDEX
 
-/* One condition per equality filter, LIST_EQ_FILTERS order. */
-#define EQ_CONDITION(name, chars)	" AND c." #name " = ?",
+/*
+ * One condition per equality filter, LIST_EQ_FILTERS order. utf8mb4_bin
+ * pads with spaces ('x' = 'x '): the byte length makes the match exact.
+ */
+#define EQ_CONDITION(name, chars) \
+	" AND c." #name " = ? AND OCTET_LENGTH(c." #name ") = ?",
 static const char *const eq_condition[LIST_NEQ] = {
 	LIST_EQ_FILTERS(EQ_CONDITION)
 };
@@ -482,9 +486,10 @@ scan_shape(const struct list_query *q)
  * client_id, (page query:) the filters' values, the window, the seek.
  */
 struct scan_binding {
-	MYSQL_BIND		 in[20];
+	MYSQL_BIND		 in[32];
 	size_t			 n;
 	unsigned long		 idlen, eqlen[LIST_NEQ];
+	unsigned long long	 eqoctets[LIST_NEQ];
 	MYSQL_TIME		 after, before;
 	struct pos_binding	 seek, floor;
 };
@@ -499,9 +504,14 @@ bind_scan(struct scan_binding *sb, const struct list_query *q, int filters)
 	sb->n = 0;
 	bind_string(&sb->in[sb->n++], q->client_id, &sb->idlen);
 	for (i = 0; i < LIST_NEQ && filters; i++)
-		if (p->eq[i].value != NULL)
+		if (p->eq[i].value != NULL) {
 			bind_bytes(&sb->in[sb->n++], p->eq[i].value,
 			    p->eq[i].len, &sb->eqlen[i]);
+			sb->eqoctets[i] = p->eq[i].len;
+			sb->in[sb->n].buffer_type = MYSQL_TYPE_LONGLONG;
+			sb->in[sb->n].is_unsigned = 1;
+			sb->in[sb->n++].buffer = &sb->eqoctets[i];
+		}
 	if (p->has_created_after) {
 		ts_to_mysql(&p->created_after, &sb->after);
 		sb->in[sb->n].buffer_type = MYSQL_TYPE_DATETIME;

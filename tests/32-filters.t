@@ -55,6 +55,14 @@ SELECT CONCAT('big', LPAD(seq, 6, '0')), 'org_big', '+15550000000',
        ELT(1 + seq % 3, 'inbound', 'outbound', 'preview'),
        TIMESTAMP('2025-01-01 00:00:00') + INTERVAL seq SECOND
 FROM seq_1_to_20000;
+-- Values that differ from filter values only by a trailing space, which
+-- utf8mb4_bin's = ignores (PAD SPACE): a filter must not match them.
+INSERT INTO calls (call_sid, client_id, to_number, agent_id, status,
+    end_reason, created_at)
+SELECT CONCAT('fpad', seq), 'org_f', '+15550001111', 'agent-ü ',
+       'réussi ', 'hung up "early" ',
+       TIMESTAMP('2026-01-01 01:00:00') + INTERVAL (seq * 7) MINUTE
+FROM seq_1_to_6;
 SQL
 my $key = $st->new_key('org_f');
 my $big_key = $st->new_key('org_big');
@@ -78,7 +86,9 @@ sub expected {
 	my @w = ("client_id = 'org_f'");
 	for my $c (qw(status call_type agent_id to_number from_number
 	    end_reason)) {
-		push @w, "$c = " . lit($f{$c}) if defined $f{$c};
+		# Exactly: = alone pads with spaces ('x' = 'x ').
+		push @w, "$c = " . lit($f{$c}) . " AND OCTET_LENGTH($c) = "
+		    . "OCTET_LENGTH(" . lit($f{$c}) . ")" if defined $f{$c};
 	}
 	push @w, "created_at >= " . lit($f{sql_after}) if $f{sql_after};
 	push @w, "created_at < " . lit($f{sql_before}) if $f{sql_before};
@@ -174,6 +184,13 @@ for my $name (sort keys %single) {
 	    . scalar(@$want) . " rows of org_f");
 	check_walks('lighttpd', $name, "$name=" . enc($v), { $name => $v },
 	    [$name eq 'status' ? (4, 50) : 9], 0);
+}
+# A value with a trailing space is its own value.
+{
+	my $want = expected(status => 'réussi ');
+	is(scalar @$want, 6, 'status with a trailing space: 6 rows of org_f');
+	check_walks('lighttpd', 'status-trailing-space', 'status='
+	    . enc('réussi '), { status => 'réussi ' }, [4], 0);
 }
 # E.164 with its + sent literally (a space once decoded) and as %2B: one
 # filter, one cursor binding.

@@ -66,7 +66,8 @@ main(void)
 	    "JOIN agents a ") != NULL && strstr(texts[0], "FORCE") == NULL,
 	    "the first filter's index, forced; none without a filter");
 	ok(strstr(texts[2], "WHERE c.client_id = ? AND c.status = ? AND "
-	    "c.end_reason = ? AND c.created_at >= ? AND c.created_at < ? AND "
+	    "OCTET_LENGTH(c.status) = ? AND c.end_reason = ? AND "
+	    "OCTET_LENGTH(c.end_reason) = ? AND c.created_at >= ? AND c.created_at < ? AND "
 	    "(c.created_at > ? OR (c.created_at = ? AND c.call_sid >= ?)) AND "
 	    "(c.created_at < ? OR (c.created_at = ? AND c.call_sid <= ?)) "
 	    "ORDER BY c.created_at, c.call_sid LIMIT ?") != NULL,
