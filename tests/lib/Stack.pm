@@ -5,12 +5,15 @@ package Stack;
 use strict;
 use warnings;
 use Cwd qw(abs_path);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use File::Copy ();
 use File::Path qw(remove_tree);
 use File::Temp qw(tempdir);
+use File::Path qw(make_path);
 use IO::Socket::INET;
 use JSON::PP;
+use MIME::Base64 qw(encode_base64);
+use Test2::API qw(context test2_add_callback_testing_done);
 
 my $TOP = abs_path(dirname(__FILE__) . '/../..');
 my @LIVE;    # stacks to stop at exit
@@ -115,9 +118,13 @@ sub demo_keys {
 
 # One raw HTTP/1.1 request, so that tests control every byte sent.
 # Returns { status, headers => { lc name => value }, body, json }.
+# Every response is recorded for the OpenAPI check (below). A test that
+# expects an answer that is not the responder's (the web server's own
+# error page) says so, and why: -foreign => 'REASON' among the headers.
 sub request {
 	my ($self, $server, $method, $target, %hdr) = @_;
 	my $port = $self->{web}{$server} or die "$server not started";
+	my $foreign = delete $hdr{-foreign};
 	my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
 	    PeerPort => $port, Proto => 'tcp', Timeout => 30)
 	    or die "connect $server: $!";
@@ -149,9 +156,82 @@ sub request {
 		$body = $plain;
 	}
 	my $json = eval { JSON::PP->new->decode($body) };
+	openapi_record($server, $method, $target, $status // 0, \%h, $body,
+	    $foreign);
 	return { status => $status // 0, headers => \%h, body => $body,
 	    json => $json, raw => $raw };
 }
+
+# The OpenAPI check. Each response request() returns is one JSON line in
+# OPENAPI_DIR/<test>.jsonl (next to the binary under test: build/tests/
+# openapi or build/sanitize/tests/openapi; forked children append too).
+# When the test file calls done_testing, one node run of
+# tests/openapi/validate.mjs checks them all against doc/openapi.yaml and
+# adds one test; the full list of failures goes to <test>.log, which the
+# failure names.
+my $OPENAPI_DIR = dirname($ENV{CALLS_API_BIN} // "$TOP/build/calls-api")
+    . '/tests/openapi';
+(my $OPENAPI_NAME = basename($0)) =~ s/\.t\z//;
+my $OPENAPI_RECORDS = "$OPENAPI_DIR/$OPENAPI_NAME.jsonl";
+my $OPENAPI_PID = $$;
+unlink $OPENAPI_RECORDS;
+
+sub openapi_record {
+	my ($server, $method, $target, $status, $headers, $body, $foreign) = @_;
+	my ($line, $i) = (0, 0);
+	while (my @c = caller($i++)) {	# the test's line, not Stack's
+		($line = "$c[1]:$c[2]") =~ s{.*/}{}, last
+		    if $c[1] !~ m{(^|/)Stack\.pm\z};
+	}
+	my $rec = JSON::PP->new->canonical->encode({ test => $OPENAPI_NAME,
+	    line => $line, server => $server, method => $method,
+	    target => $target, status => $status + 0, headers => $headers,
+	    body_b64 => encode_base64($body, ''), foreign => $foreign });
+	make_path($OPENAPI_DIR) unless -d $OPENAPI_DIR;
+	open my $fh, '>>', $OPENAPI_RECORDS or die "$OPENAPI_RECORDS: $!";
+	print $fh "$rec\n" or die "$OPENAPI_RECORDS: $!";
+	close $fh or die "$OPENAPI_RECORDS: $!";
+}
+
+# The one test the check adds (none when the file recorded nothing).
+sub openapi_check {
+	my ($trace, $hub) = @_;
+	return if $$ != $OPENAPI_PID || !-s $OPENAPI_RECORDS;
+	my $plan = $hub->plan;
+	return if defined $plan && $plan eq 'SKIP';
+	my $ctx = context();
+	my $log = "$OPENAPI_DIR/$OPENAPI_NAME.log";
+	my $cmd = 'node ' . quote("$TOP/tests/openapi/validate.mjs") . ' '
+	    . quote($OPENAPI_RECORDS) . ' 2>&1';
+	my $out = `$cmd`;
+	my $res = eval { JSON::PP->new->decode($out) } // { error =>
+	    "validate.mjs: " . ($out eq '' ? "exit status $?" : $out)
+	    . " (node and tests/openapi/node_modules: scripts/deps.sh grammar)" };
+	open my $fh, '>', $log or die "$log: $!";
+	my $n = $res->{checked} // 0;
+	my @fail = @{ $res->{failures} // [] };
+	print $fh "$_\n" for @{ $res->{foreign} // [] };
+	print $fh "$_->{where} ($_->{op}):\n", map { "  $_\n" } @{ $_->{reasons} }
+	    for @fail;
+	print $fh "error: $res->{error}\n" if $res->{error};
+	close $fh;
+	my $name = sprintf('openapi: %d responses checked against'
+	    . ' doc/openapi.yaml (%d marked not ours)', $n, scalar @{ $res->{foreign} // [] });
+	if (!$res->{error} && !@fail) {
+		$ctx->ok(1, $name);
+		$ctx->release;
+		return;
+	}
+	# The first few failures here, each with its first reasons.
+	my @diag = $res->{error} ? ("error: $res->{error}") : map {
+	    my @r = @{ $_->{reasons} };
+	    ("$_->{where}:", map { "  $_" } @r[0 .. ($#r < 2 ? $#r : 2)]) }
+	    @fail[0 .. ($#fail < 4 ? $#fail : 4)];
+	$ctx->ok(0, $name, [ sprintf('%d of %d responses do not match;'
+	    . ' the full list: %s', scalar @fail, $n, $log), @diag ]);
+	$ctx->release;
+}
+test2_add_callback_testing_done(\&openapi_check);
 
 sub get {
 	my ($self, $server, $target, $key, %hdr) = @_;
