@@ -160,7 +160,9 @@ endif
 release: static
 	@scripts/release.sh $(STATIC_BIN) dist
 
-# MySQL's grammar from npm, for tests/15-schema-portable.t (make test only).
+# From npm: MySQL's grammar, for tests/15-schema-portable.t, and the OpenAPI
+# validator that checks every response of the integration tests
+# (tests/openapi; npm only when its node_modules is missing or stale).
 grammar-deps:
 	@scripts/deps.sh grammar
 
@@ -193,7 +195,7 @@ STATIC_ENV	 = $(if $(wildcard $(STATIC_BIN)),\
 		   CALLS_API_STATIC_BIN=$(CURDIR)/$(STATIC_BIN))
 endif
 
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) grammar-deps
 	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) $(STATIC_ENV) SANITIZE=$(SANITIZE) \
 	    prove -f $(UNIT_BIN) tests/*.t
 
@@ -243,7 +245,8 @@ soak: deps all
 
 # make install: the binary, calls-api-setup (database, schema, account and
 # config file; README "Installing on a Debian server"), the schema, the
-# server snippets and the example config (0644: it holds no secret).
+# server snippets, the OpenAPI document and the example config (0644: it
+# holds no secret).
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
 	    $(DESTDIR)$(SBINDIR) \
@@ -255,6 +258,7 @@ install: $(BIN)
 	    > $(DESTDIR)$(SBINDIR)/calls-api-setup
 	chmod 0755 $(DESTDIR)$(SBINDIR)/calls-api-setup
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
+	install -m 0644 doc/openapi.yaml $(DESTDIR)$(DATADIR)/openapi.yaml
 	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
 	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
 	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \

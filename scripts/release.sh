@@ -8,6 +8,7 @@
 #   htaccess-fcgid         .htaccess for mod_fcgid (apache/htaccess-fcgid)
 #   calls-api.cnf.example  the option file to fill in
 #   schema.sql             the tables (schema/10-tables.sql)
+#   openapi.yaml           the API's OpenAPI 3.1 document (doc/openapi.yaml)
 #   SHARED-HOSTING.md      the README's "## Shared hosting in five minutes"
 #                          section, up to the next "## " heading
 # Files are owned by 0:0, dated by the last commit (or SOURCE_DATE_EPOCH),
@@ -43,6 +44,7 @@ install -m 0644 "$top/apache/htaccess-cgi" "$dir/htaccess-cgi"
 install -m 0644 "$top/apache/htaccess-fcgid" "$dir/htaccess-fcgid"
 install -m 0644 "$top/calls-api.cnf.example" "$dir/calls-api.cnf.example"
 install -m 0644 "$top/schema/10-tables.sql" "$dir/schema.sql"
+install -m 0644 "$top/doc/openapi.yaml" "$dir/openapi.yaml"
 chmod 0755 "$dir/calls-api"
 
 # The guide: the README section, without its own heading line's "#"s

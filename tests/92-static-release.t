@@ -82,7 +82,7 @@ ok($hrc == 2 && $help =~ /^usage: calls-api/m,
 	my ($list) = slurp_cmd("tar -tzf '$tgz[0]'");
 	my @files = sort grep { !m{/$} } split /\n/, $list;
 	is_deeply(\@files, [ map { "$name/$_" } sort qw(calls-api htaccess-cgi
-	    htaccess-fcgid calls-api.cnf.example schema.sql
+	    htaccess-fcgid calls-api.cnf.example schema.sql openapi.yaml
 	    SHARED-HOSTING.md) ], 'the tarball holds exactly the release files');
 	system('tar', '-xzf', $tgz[0], '-C', $tmp) == 0 or die 'untar';
 	my ($tv) = slurp_cmd("'$tmp/$name/calls-api' --version");
@@ -98,6 +98,9 @@ ok($hrc == 2 && $help =~ /^usage: calls-api/m,
 	my ($schema_diff, $sdrc) = slurp_cmd("cmp '$tmp/$name/schema.sql' "
 	    . "'$top/schema/10-tables.sql'");
 	is($sdrc, 0, 'schema.sql is schema/10-tables.sql');
+	my (undef, $odrc) = slurp_cmd("cmp '$tmp/$name/openapi.yaml' "
+	    . "'$top/doc/openapi.yaml'");
+	is($odrc, 0, 'openapi.yaml is doc/openapi.yaml');
 
 	# No README section: a loud failure, no tarball.
 	open my $r, '>', "$tmp/README.md" or die $!;
