@@ -451,6 +451,8 @@ sub get {
 	my ($target, $with_key) = @_;
 	my %h = $with_key ? (headers => { Authorization => "Bearer $key" }) : ();
 	my $r = $http->get("$base$target", \%h);
+	Stack::openapi_record_tiny("shared-host", 'GET', "$base$target", $r,
+	    route => "/~$cust/api/calls");
 	$r->{json} = eval { JSON::PP->new->decode($r->{content} // '') };
 	logit("GET $target -> $r->{status} "
 	    . substr($r->{content} // '', 0, 300));
@@ -529,6 +531,8 @@ for my $variant (qw(cgi fcgid)) {
 			my $t0 = Time::HiRes::time();
 			my $r = $http->get("$base/calls",
 			    { headers => { Authorization => "Bearer $key" } });
+			Stack::openapi_record_tiny("shared-$variant", 'GET',
+			    "$base/calls", $r, route => "/~$cust/api/calls");
 			push @ms, (Time::HiRes::time() - $t0) * 1000;
 		}
 		@ms = sort { $a <=> $b } @ms;
@@ -546,6 +550,8 @@ for my $variant (qw(cgi fcgid)) {
 	for my $f ('schema.sql', 'calls-api.cnf.example', "htaccess-$variant",
 	    '.htaccess') {
 		my $r = $http->get("$base/$f");
+		Stack::openapi_record_tiny("shared-$variant", 'GET', "$base/$f",
+		    $r, foreign => "Apache's own 403 for a file the .htaccess hides");
 		is($r->{status}, 403, "$variant: $f is not served");
 	}
 	if ($variant eq 'fcgid') {

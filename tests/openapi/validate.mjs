@@ -7,7 +7,8 @@
 // (@seriousme/openapi-schema-validator). Otherwise each line of RECORDS (one
 // JSON object per response, written by tests/lib/Stack.pm:
 // {test, line, server, method, target, status, headers: {lower-case name:
-// value}, body_b64, foreign}) is matched to the document by (method, path
+// value}, body_b64, foreign, route}; route: the responder's when it is not
+// --route's) is matched to the document by (method, path
 // template, status) and its headers and body are checked with Ajv (JSON
 // Schema 2020-12, the dialect of OpenAPI 3.1) and ajv-formats. A record
 // with "foreign" set was marked by its test as not the responder's answer
@@ -127,7 +128,7 @@ const responses = doc.components.responses;
 // The response objects a (method, path) may answer with: the operation's,
 // or for a path or method the document has no operation for, what the
 // responder answers there (README, "The API"; the info description).
-function responsesFor(method, path) {
+function responsesFor(method, path, route) {
 	let template = null;
 	if (path === route) template = docRoute;
 	else if (path.startsWith(route + "/")) {
@@ -157,7 +158,8 @@ function check(rec) {
 	const method = String(rec.method);
 	const target = String(rec.target);
 	const path = target.split("?")[0];
-	const { op, responses: rs } = responsesFor(method, path);
+	const { op, responses: rs } = responsesFor(method, path,
+	    rec.route ?? route);
 	const status = String(rec.status);
 	const ref = rs[status];
 	if (!ref) return [op, [`status ${status} is not documented for ${op}` +
