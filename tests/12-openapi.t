@@ -210,12 +210,14 @@ use Stack;
 Stack::openapi_record('apache', 'GET', '/api/calls', 200,
     { 'content-type' => 'application/json; charset=utf-8' }, '{"success":true}');
 Stack::openapi_record('apache', 'TRACE', '/', 405, {}, '<html>', 'Apache itself');
+my $id = Stack::openapi_record('apache', 'GET', '/x', 403, {}, '<html>');
+Stack->not_ours({ openapi_id => $id }, 'marked after');
 ok(1, 'the file\'s own test');
 done_testing;
 EOF
 close $fh;
 my $tap = `CALLS_API_BIN='$bin' perl -I'$top/tests/lib' '$tmp/hook.t' 2>&1`;
-like($tap, qr/^not ok 2 - openapi: 1 responses checked against doc\/openapi\.yaml \(1 marked not ours\)$/m,
+like($tap, qr/^not ok 2 - openapi: 1 responses checked against doc\/openapi\.yaml \(2 marked not ours\)$/m,
     'Stack: a drifting response fails the test file') or diag($tap);
 like($tap, qr{the full list: \Q$tmp\E/build/tests/openapi/hook\.log}, '  naming the log')
     or diag($tap);
@@ -225,5 +227,7 @@ like($log, qr/header X-Request-Id missing/, '  the log gives the reasons')
     or diag($log);
 like($log, qr/not ours: Apache itself/, '  and the responses marked not ours')
     or diag($log);
+like($log, qr{GET /x -> 403: not ours: marked after},
+    '  before or after they were received') or diag($log);
 
 done_testing;

@@ -121,7 +121,8 @@ sub demo_keys {
 # Returns { status, headers => { lc name => value }, body, json }.
 # Every response is recorded for the OpenAPI check (below). A test that
 # expects an answer that is not the responder's (the web server's own
-# error page) says so, and why: -foreign => 'REASON' among the headers.
+# error page) says so, and why: -foreign => 'REASON' among the headers,
+# or, once it has seen the answer, $st->not_ours($r, 'REASON').
 sub request {
 	my ($self, $server, $method, $target, %hdr) = @_;
 	my $port = $self->{web}{$server} or die "$server not started";
@@ -137,6 +138,18 @@ sub request {
 	local $/;
 	my $raw = <$sock> // '';
 	close $sock;
+	my ($status, $h, $body) = parse_http($raw);
+	my $json = eval { JSON::PP->new->decode($body) };
+	my $id = openapi_record($server, $method, $target, $status, $h, $body,
+	    $foreign);
+	return { status => $status, headers => $h, body => $body,
+	    json => $json, raw => $raw, openapi_id => $id };
+}
+
+# A raw HTTP/1.x response: (status or 0, { lc name => value }, body),
+# a chunked body decoded.
+sub parse_http {
+	my ($raw) = @_;
 	my ($head, $body) = split /\r\n\r\n/, $raw, 2;
 	my ($status_line, @lines) = split /\r\n/, $head // '';
 	my ($status) = ($status_line // '') =~ m{^HTTP/1\.\d (\d{3})};
@@ -156,11 +169,18 @@ sub request {
 		}
 		$body = $plain;
 	}
-	my $json = eval { JSON::PP->new->decode($body) };
-	openapi_record($server, $method, $target, $status // 0, \%h, $body,
-	    $foreign);
-	return { status => $status // 0, headers => \%h, body => $body,
-	    json => $json, raw => $raw };
+	return ($status // 0, \%h, $body);
+}
+
+# $st->not_ours($r, REASON): the response $r, already received, turned out
+# to be the web server's own (a test that accepts either answer decides
+# after seeing it). Not validated; listed with the reason.
+sub not_ours {
+	my ($self, $r, $reason) = @_;
+	die "not_ours: a response of request() and a reason\n"
+	    unless $r->{openapi_id} && defined $reason && $reason ne '';
+	openapi_append(JSON::PP->new->canonical->encode({
+	    not_ours => $r->{openapi_id}, foreign => $reason }));
 }
 
 # The OpenAPI check. Each response request() returns is one JSON line in
@@ -175,6 +195,7 @@ my $OPENAPI_DIR = dirname($ENV{CALLS_API_BIN} // "$TOP/build/calls-api")
 (my $OPENAPI_NAME = basename($0)) =~ s/\.t\z//;
 my $OPENAPI_RECORDS = "$OPENAPI_DIR/$OPENAPI_NAME.jsonl";
 my $OPENAPI_PID = $$;
+my $OPENAPI_SEQ = 0;
 unlink $OPENAPI_RECORDS;
 
 # An HTTP::Tiny response, recorded the same way (tests that talk to a
@@ -188,6 +209,29 @@ sub openapi_record_tiny {
 	    $r->{content} // '', $opt{foreign}, $opt{route});
 }
 
+# A raw HTTP answer read by the test itself.
+sub openapi_record_raw {
+	my ($server, $method, $target, $raw, %opt) = @_;
+	my ($status, $h, $body) = parse_http($raw);
+	return openapi_record($server, $method, $target, $status, $h, $body,
+	    $opt{foreign}, $opt{route});
+}
+
+# The responder's own CGI/FastCGI output (Status: and headers, a blank
+# line, the body), read from its socket by the test.
+sub openapi_record_cgi {
+	my ($server, $method, $target, $out, %opt) = @_;
+	my ($head, $body) = split /\r?\n\r?\n/, $out, 2;
+	my %h;
+	for (split /\r?\n/, $head // '') {
+		my ($n, $v) = /^([^:]+):\s*(.*)$/ or next;
+		$h{lc $n} = $v;
+	}
+	my ($status) = (delete $h{status} // '') =~ /^(\d{3})/;
+	return openapi_record($server, $method, $target, $status // 0, \%h,
+	    $body // '', $opt{foreign}, $opt{route});
+}
+
 sub openapi_record {
 	my ($server, $method, $target, $status, $headers, $body, $foreign,
 	    $route) = @_;
@@ -196,14 +240,22 @@ sub openapi_record {
 		($line = "$c[1]:$c[2]") =~ s{.*/}{}, last
 		    if $c[1] !~ m{(^|/)Stack\.pm\z};
 	}
+	my $id = "$$-" . ++$OPENAPI_SEQ;
 	my $rec = JSON::PP->new->canonical->encode({ test => $OPENAPI_NAME,
-	    line => $line, server => $server, method => $method,
+	    id => $id, line => $line, server => $server, method => $method,
 	    target => $target, status => $status + 0, headers => $headers,
 	    body_b64 => encode_base64($body, ''), foreign => $foreign,
 	    route => $route });
+	openapi_append($rec);
+	return $id;
+}
+
+# One line, appended (forked children share the file).
+sub openapi_append {
+	my ($line) = @_;
 	make_path($OPENAPI_DIR) unless -d $OPENAPI_DIR;
 	open my $fh, '>>', $OPENAPI_RECORDS or die "$OPENAPI_RECORDS: $!";
-	print $fh "$rec\n" or die "$OPENAPI_RECORDS: $!";
+	print $fh "$line\n" or die "$OPENAPI_RECORDS: $!";
 	close $fh or die "$OPENAPI_RECORDS: $!";
 }
 

@@ -6,9 +6,10 @@
 // --doc-only checks the document itself against the OpenAPI 3.1 schema
 // (@seriousme/openapi-schema-validator). Otherwise each line of RECORDS (one
 // JSON object per response, written by tests/lib/Stack.pm:
-// {test, line, server, method, target, status, headers: {lower-case name:
-// value}, body_b64, foreign, route}; route: the responder's when it is not
-// --route's) is matched to the document by (method, path
+// {test, id, line, server, method, target, status, headers: {lower-case
+// name: value}, body_b64, foreign, route}; route: the responder's when it is
+// not --route's; or {not_ours: ID, foreign: REASON}, marking response ID
+// after the fact) is matched to the document by (method, path
 // template, status) and its headers and body are checked with Ajv (JSON
 // Schema 2020-12, the dialect of OpenAPI 3.1) and ajv-formats. A record
 // with "foreign" set was marked by its test as not the responder's answer
@@ -220,15 +221,23 @@ try {
 } catch (e) {
 	die(`${records}: ${e.message}`);
 }
-for (const [i, line] of lines.entries()) {
-	let rec;
+const recs = lines.map((line, i) => {
 	try {
-		rec = JSON.parse(line);
+		return JSON.parse(line);
 	} catch (e) {
 		die(`${records}:${i + 1}: not JSON: ${e.message}`);
 	}
-	const where = `${rec.line ?? "?"} ${rec.server ?? "?"}: ` +
-	    `${rec.method} ${rec.target} -> ${rec.status}`;
+});
+// {not_ours: ID, foreign: REASON}: the test marked response ID afterwards.
+const marks = new Map(recs.filter((r) => r.not_ours !== undefined)
+    .map((r) => [r.not_ours, r.foreign]));
+for (const rec of recs) {
+	if (rec.not_ours !== undefined) continue;
+	if (!rec.foreign && marks.has(rec.id)) rec.foreign = marks.get(rec.id);
+	const t = String(rec.target);
+	const where = `${rec.line ?? "?"} ${rec.server ?? "?"}: ${rec.method} ` +
+	    (t.length > 100 ? `${t.slice(0, 100)}...(${t.length} bytes)` : t) +
+	    ` -> ${rec.status}`;
 	if (rec.foreign) {
 		out.foreign.push(`${where}: not ours: ${rec.foreign}`);
 		continue;
