@@ -200,6 +200,8 @@ SKIP: {
 		my $resp = do { local $/; <$out> };
 		close $out;
 		my $rc = $?;
+		Stack::openapi_record_cgi('cgi-chroot', 'GET', "/api/calls?$q",
+		    $resp // '');
 		my $secs = time - $t0;
 		open my $e, '<', "$tmp/stderr" or die $!;
 		my $err = do { local $/; <$e> };

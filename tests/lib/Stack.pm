@@ -270,8 +270,11 @@ sub openapi_check {
 	my $cmd = 'node ' . quote("$TOP/tests/openapi/validate.mjs") . ' '
 	    . quote($OPENAPI_RECORDS) . ' 2>&1';
 	my $t0 = Time::HiRes::time();
+	my (undef, undef, $cu0, $cs0) = times;
 	my $out = `$cmd`;
+	my (undef, undef, $cu1, $cs1) = times;
 	my $took = Time::HiRes::time() - $t0;
+	my $cpu = $cu1 + $cs1 - $cu0 - $cs0;
 	my $res = eval { JSON::PP->new->decode($out) } // { error =>
 	    "validate.mjs: " . ($out eq '' ? "exit status $?" : $out)
 	    . " (node and tests/openapi/node_modules: scripts/deps.sh grammar)" };
@@ -283,8 +286,8 @@ sub openapi_check {
 	    for @fail;
 	print $fh "error: $res->{error}\n" if $res->{error};
 	printf $fh "%d responses checked, %d not ours, %d do not match;"
-	    . " validate.mjs took %.2f s\n", $n, scalar @{ $res->{foreign} // [] },
-	    scalar @fail, $took;
+	    . " validate.mjs took %.2f s (%.2f s CPU)\n", $n,
+	    scalar @{ $res->{foreign} // [] }, scalar @fail, $took, $cpu;
 	close $fh;
 	my $name = sprintf('openapi: %d responses checked against'
 	    . ' doc/openapi.yaml (%d marked not ours)', $n, scalar @{ $res->{foreign} // [] });
