@@ -451,8 +451,8 @@ sub get {
 	my ($target, $with_key) = @_;
 	my %h = $with_key ? (headers => { Authorization => "Bearer $key" }) : ();
 	my $r = $http->get("$base$target", \%h);
-	Stack::openapi_record_tiny("shared-host", 'GET', "$base$target", $r,
-	    route => "/~$cust/api/calls");
+	$r->{openapi_id} = Stack::openapi_record_tiny('shared-host', 'GET',
+	    "$base$target", $r, route => "/~$cust/api/calls");
 	$r->{json} = eval { JSON::PP->new->decode($r->{content} // '') };
 	logit("GET $target -> $r->{status} "
 	    . substr($r->{content} // '', 0, 300));
@@ -605,6 +605,7 @@ htaccess('cgi');
 	my $r = get('/calls', 1);
 	is($r->{status}, 500, 'group-writable directory: 500');
 	ok(!$r->{json}, "... Apache's page, not JSON");
+	Stack->not_ours($r, "suEXEC refused to run the program: Apache's own 500");
 	like(log_since($SUEXEC_LOG, $off), qr/directory is writable by others/,
 	    '... suexec.log: directory is writable by others');
 	like(log_since("$adir/error.log", 0), qr/(?:Premature end of script headers|End of script output before headers)/,

@@ -1,6 +1,6 @@
 // Validates HTTP responses against doc/openapi.yaml.
 //
-//   node validate.mjs [--doc FILE] [--route /api/calls] RECORDS.jsonl
+//   node validate.mjs [--doc FILE] [--route /api/calls] [--log FILE] RECORDS.jsonl
 //   node validate.mjs [--doc FILE] --doc-only
 //
 // --doc-only checks the document itself against the OpenAPI 3.1 schema
@@ -16,10 +16,11 @@
 // (a page of the web server itself): it is counted, with its reason, and
 // not validated.
 //
-// Prints one JSON object: {checked, foreign: [...], failures: [{where,
-// reasons: [...]}]}. Exit status: 0 all valid, 1 some response invalid,
+// Prints one JSON object: {checked, nforeign, foreign: [...], nfailures,
+// failures: [{where, op, reasons: [...]}]} (with --log, the first five of
+// each; the whole list goes to FILE). Exit status: 0 all valid, 1 some response invalid,
 // 2 the document is invalid or the input unreadable.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -31,17 +32,19 @@ const args = process.argv.slice(2);
 let docFile = join(here, "..", "..", "doc", "openapi.yaml");
 let route = "/api/calls";
 let docOnly = false;
+let logFile = null;
 let records = null;
 while (args.length) {
 	const a = args.shift();
 	if (a === "--doc") docFile = args.shift();
 	else if (a === "--route") route = args.shift();
 	else if (a === "--doc-only") docOnly = true;
+	else if (a === "--log") logFile = args.shift();
 	else records = a;
 }
 
 function die(msg) {
-	process.stdout.write(JSON.stringify({ error: msg }) + "\n");
+	process.stdout.write(JSON.stringify({ error: msg }) + "\n");	// short
 	process.exit(2);
 }
 
@@ -246,5 +249,17 @@ for (const rec of recs) {
 	const [op, reasons] = check(rec);
 	if (reasons.length) out.failures.push({ where, op, reasons });
 }
+// --log FILE: the whole list there, the first few on stdout (a page walk
+// can give thousands of failures; Perl's JSON::PP reads the summary).
+out.nforeign = out.foreign.length;
+out.nfailures = out.failures.length;
+if (logFile) {
+	writeFileSync(logFile, out.foreign.map((f) => f + "\n").join("") +
+	    out.failures.map((f) => `${f.where} (${f.op}):\n` +
+	    f.reasons.map((r) => `  ${r}\n`).join("")).join(""));
+	out.foreign = out.foreign.slice(0, 5);
+	out.failures = out.failures.slice(0, 5);
+}
+// exitCode, not exit(): stdout is flushed before node ends.
 process.stdout.write(JSON.stringify(out) + "\n");
-process.exit(out.failures.length ? 1 : 0);
+process.exitCode = out.nfailures ? 1 : 0;
