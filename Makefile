@@ -161,7 +161,9 @@ endif
 release: static
 	@scripts/release.sh $(STATIC_BIN) dist
 
-# MySQL's grammar from npm, for tests/15-schema-portable.t (make test only).
+# From npm: MySQL's grammar, for tests/15-schema-portable.t, and the OpenAPI
+# validator that checks every response of the integration tests
+# (tests/openapi; npm only when its node_modules is missing or stale).
 grammar-deps:
 	@scripts/deps.sh grammar
 
@@ -194,7 +196,7 @@ STATIC_ENV	 = $(if $(wildcard $(STATIC_BIN)),\
 		   CALLS_API_STATIC_BIN=$(CURDIR)/$(STATIC_BIN))
 endif
 
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) grammar-deps
 	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) $(STATIC_ENV) SANITIZE=$(SANITIZE) \
 	    prove -f $(UNIT_BIN) tests/*.t
 
@@ -254,9 +256,10 @@ soak: deps all
 
 # make install: the binary, calls-api-setup (database, schema, account and
 # config file; README "Installing on a Debian server"), the schema, the
-# server snippets, the example config (0644: it holds no secret) and the
-# man pages calls-api(8) and calls-api-key(8), with this installation's
-# directories in their .ds lines (a '-' in a path written as groff's \-).
+# server snippets, the OpenAPI document, the example config (0644: it
+# holds no secret) and the man pages calls-api(8) and calls-api-key(8),
+# with this installation's directories in their .ds lines (a '-' in a path
+# written as groff's \-).
 MAN_PAGES	 = doc/calls-api.8 doc/calls-api-key.8
 man_dir		 = $(subst -,\\-,$(1))
 MAN_SED		 = -e 's|^\.ds libexecdir .*|.ds libexecdir $(call man_dir,$(LIBEXECDIR))|' \
@@ -274,6 +277,7 @@ install: $(BIN)
 	    > $(DESTDIR)$(SBINDIR)/calls-api-setup
 	chmod 0755 $(DESTDIR)$(SBINDIR)/calls-api-setup
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
+	install -m 0644 doc/openapi.yaml $(DESTDIR)$(DATADIR)/openapi.yaml
 	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
 	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
 	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \

@@ -5,8 +5,10 @@
 #   scripts/deps.sh build      what `make` needs
 #   scripts/deps.sh runtime    what an installed calls-api needs on a server
 #                              (README, "Installing on a Debian server")
-#   scripts/deps.sh grammar    node, npm and tests/mysql-grammar's npm
-#                              packages (make test; tests/15-schema-portable.t)
+#   scripts/deps.sh grammar    node, npm and the npm packages of
+#                              tests/mysql-grammar (tests/15-schema-portable.t)
+#                              and tests/openapi (the OpenAPI validator every
+#                              integration test runs; tests/12-openapi.t)
 #   scripts/deps.sh --list build|runtime   print that list, install nothing
 set -euo pipefail
 
@@ -55,8 +57,9 @@ grammar) wanted=(); mode=grammar ;;
 *) echo "usage: scripts/deps.sh [all|build|runtime|grammar|--list build|runtime]" >&2
 	exit 2 ;;
 esac
-# MySQL's grammar for tests/15-schema-portable.t comes from npm: node and
-# npm themselves (Debian's, unless a node with npm is there already).
+# MySQL's grammar for tests/15-schema-portable.t and the OpenAPI validator
+# (tests/openapi) come from npm: node and npm themselves (Debian's, unless a
+# node with npm is there already).
 if [ "$mode" = grammar ] &&
     ! { command -v node && command -v npm; } >/dev/null; then
 	wanted+=(nodejs npm)
@@ -69,21 +72,22 @@ for pkg in ${wanted[@]+"${wanted[@]}"}; do
 		missing+=("$pkg")
 	fi
 done
-# The npm packages of tests/mysql-grammar, pinned by its package-lock.json
-# (versions and checksums), into tests/mysql-grammar/node_modules.
+# The npm packages of tests/mysql-grammar and tests/openapi, each pinned by
+# its package-lock.json (versions and checksums), into its node_modules.
 npm_deps() {
-	local dir=$top/tests/mysql-grammar
+	local dir
 	[ "$mode" = grammar ] || return 0
-	if [ -d "$dir/node_modules" ] &&
-	    [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]
-	then
-		return 0
-	fi
-	echo "deps: npm ci in tests/mysql-grammar" >&2
-	(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || {
-		echo "deps: npm ci failed in $dir" >&2
-		exit 1
-	}
+	for dir in "$top/tests/mysql-grammar" "$top/tests/openapi"; do
+		if [ -d "$dir/node_modules" ] && [ "$dir/node_modules/.package-lock.json" \
+		    -nt "$dir/package-lock.json" ]; then
+			continue
+		fi
+		echo "deps: npm ci in ${dir#"$top"/}" >&2
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2) || {
+			echo "deps: npm ci failed in $dir" >&2
+			exit 1
+		}
+	done
 }
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -10,6 +10,7 @@
 #   schema.sql             the tables (schema/10-tables.sql)
 #   upgrade-filter-indexes.sql  the filter indexes for tables made by an
 #                          earlier release (schema/30-filter-indexes.sql)
+#   openapi.yaml           the API's OpenAPI 3.1 document (doc/openapi.yaml)
 #   SHARED-HOSTING.md      the README's "## Shared hosting in five minutes"
 #                          section, up to the next "## " heading
 # Files are owned by 0:0, dated by the last commit (or SOURCE_DATE_EPOCH),
@@ -47,6 +48,7 @@ install -m 0644 "$top/calls-api.cnf.example" "$dir/calls-api.cnf.example"
 install -m 0644 "$top/schema/10-tables.sql" "$dir/schema.sql"
 install -m 0644 "$top/schema/30-filter-indexes.sql" \
     "$dir/upgrade-filter-indexes.sql"
+install -m 0644 "$top/doc/openapi.yaml" "$dir/openapi.yaml"
 chmod 0755 "$dir/calls-api"
 
 # The guide: the README section, without its own heading line's "#"s

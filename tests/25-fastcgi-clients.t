@@ -174,6 +174,8 @@ sub read_response {
 		}
 	};
 	alarm 0;
+	Stack::openapi_record_cgi('fastcgi', 'GET', '/api/calls?limit=1', $stdout)
+	    if $ended;
 	return ($stdout, $ended // 0);
 }
 

@@ -139,6 +139,7 @@ sub cgi {
 	my $raw = do { local $/; <$out> } // '';
 	close $out;
 	my $secs = time - $t0;
+	Stack::openapi_record_cgi('cgi-exec', 'GET', '/api/calls?limit=1', $raw);
 	my ($head, $body) = split /\r?\n\r?\n/, $raw, 2;
 	my ($status) = ($head // '') =~ /^Status: (\d{3})/m;
 	open my $fh, '<', $err or die $!;

@@ -159,6 +159,7 @@ for my $server (qw(apache cgi lighttpd)) {
 		if ($server_may && !$json) {
 			ok($r->{status} >= 400 && $r->{status} < 500,
 			    "$what: refused by the server itself ($r->{status})");
+			$st->not_ours($r, "$name: $server refused it itself");
 			next;
 		}
 		if (($note // '') eq 'lighttpd-normalises' && $server eq 'lighttpd') {

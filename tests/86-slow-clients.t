@@ -91,6 +91,8 @@ sub siege {
 		}
 	}
 	($out{status}) = $answer =~ m{^HTTP/1\.\d (\d{3})};
+	Stack::openapi_record_raw($server, 'GET', '/api/calls?limit=1', $answer)
+	    if $out{status};
 	$out{still_open} = scalar grep { $_ != $real } $sel->handles;
 	close $_ for $sel->handles;
 	$st->stop_web($server);

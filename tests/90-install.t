@@ -18,12 +18,15 @@ for my $f (qw(lib/calls-api/calls-api sbin/calls-api-setup
     etc/calls-api.cnf.example
     share/calls-api/schema/10-tables.sql
     share/calls-api/schema/20-responder-user.sql
+    share/calls-api/openapi.yaml
     share/calls-api/apache/calls-api.conf
     share/calls-api/apache/htaccess.example
     share/calls-api/lighttpd/calls-api.conf)) {
 	ok(-f "$dest/opt/calls/$f", "installed $f");
 }
 ok(-x "$dest/opt/calls/lib/calls-api/calls-api", 'binary is executable');
+is(system('cmp', '-s', "$dest/opt/calls/share/calls-api/openapi.yaml",
+    "$top/doc/openapi.yaml"), 0, 'the OpenAPI document, as it is in doc/');
 my $setup = do { local (@ARGV, $/) = "$dest/opt/calls/sbin/calls-api-setup"; <> } // '';
 like($setup, qr{^schema_dir='/opt/calls/share/calls-api/schema'$}m,
     'calls-api-setup finds the installed schema');

@@ -83,7 +83,8 @@ ok($hrc == 2 && $help =~ /^usage: calls-api/m,
 	my @files = sort grep { !m{/$} } split /\n/, $list;
 	is_deeply(\@files, [ map { "$name/$_" } sort qw(calls-api htaccess-cgi
 	    htaccess-fcgid calls-api.cnf.example schema.sql
-	    upgrade-filter-indexes.sql SHARED-HOSTING.md) ], 'the tarball holds exactly the release files');
+	    upgrade-filter-indexes.sql openapi.yaml
+	    SHARED-HOSTING.md) ], 'the tarball holds exactly the release files');
 	system('tar', '-xzf', $tgz[0], '-C', $tmp) == 0 or die 'untar';
 	my ($tv) = slurp_cmd("'$tmp/$name/calls-api' --version");
 	is($tv, $version, "the tarball's binary: the same --version");
@@ -101,6 +102,9 @@ ok($hrc == 2 && $help =~ /^usage: calls-api/m,
 	(undef, $sdrc) = slurp_cmd("cmp '$tmp/$name/upgrade-filter-indexes.sql' "
 	    . "'$top/schema/30-filter-indexes.sql'");
 	is($sdrc, 0, 'upgrade-filter-indexes.sql is schema/30-filter-indexes.sql');
+	my (undef, $odrc) = slurp_cmd("cmp '$tmp/$name/openapi.yaml' "
+	    . "'$top/doc/openapi.yaml'");
+	is($odrc, 0, 'openapi.yaml is doc/openapi.yaml');
 
 	# No README section: a loud failure, no tarball.
 	open my $r, '>', "$tmp/README.md" or die $!;
@@ -200,6 +204,8 @@ SKIP: {
 		my $resp = do { local $/; <$out> };
 		close $out;
 		my $rc = $?;
+		Stack::openapi_record_cgi('cgi-chroot', 'GET', "/api/calls?$q",
+		    $resp // '');
 		my $secs = time - $t0;
 		open my $e, '<', "$tmp/stderr" or die $!;
 		my $err = do { local $/; <$e> };

@@ -133,6 +133,8 @@ for my $server (qw(apache lighttpd cgi)) {
 	ok($key, '  prints a curl line with a key') or next;
 	my $r = $http->get("http://127.0.0.1:$port/api/calls?limit=2",
 	    { headers => { Authorization => "Bearer $key" } });
+	Stack::openapi_record_tiny("demo-$server", 'GET',
+	    "http://127.0.0.1:$port/api/calls?limit=2", $r);
 	my $json = eval { decode_json($r->{content}) };
 	is($r->{status}, 200, '  the API answers 200');
 	is($json && scalar @{ $json->{data} }, 2, '  with 2 calls');

@@ -455,6 +455,8 @@ sub get {
 	my ($target, $with_key) = @_;
 	my %h = $with_key ? (headers => { Authorization => "Bearer $key" }) : ();
 	my $r = $http->get("$base$target", \%h);
+	$r->{openapi_id} = Stack::openapi_record_tiny('shared-host', 'GET',
+	    "$base$target", $r, route => "/~$cust/api/calls");
 	$r->{json} = eval { JSON::PP->new->decode($r->{content} // '') };
 	logit("GET $target -> $r->{status} "
 	    . substr($r->{content} // '', 0, 300));
@@ -533,6 +535,8 @@ for my $variant (qw(cgi fcgid)) {
 			my $t0 = Time::HiRes::time();
 			my $r = $http->get("$base/calls",
 			    { headers => { Authorization => "Bearer $key" } });
+			Stack::openapi_record_tiny("shared-$variant", 'GET',
+			    "$base/calls", $r, route => "/~$cust/api/calls");
 			push @ms, (Time::HiRes::time() - $t0) * 1000;
 		}
 		@ms = sort { $a <=> $b } @ms;
@@ -556,6 +560,8 @@ for my $variant (qw(cgi fcgid)) {
 	    'calls-api.cnf.example', "htaccess-$variant",
 	    '.htaccess') {
 		my $r = $http->get("$base/$f");
+		Stack::openapi_record_tiny("shared-$variant", 'GET', "$base/$f",
+		    $r, foreign => "Apache's own 403 for a file the .htaccess hides");
 		is($r->{status}, 403, "$variant: $f is not served");
 	}
 	if ($variant eq 'fcgid') {
@@ -609,6 +615,7 @@ htaccess('cgi');
 	my $r = get('/calls', 1);
 	is($r->{status}, 500, 'group-writable directory: 500');
 	ok(!$r->{json}, "... Apache's page, not JSON");
+	Stack->not_ours($r, "suEXEC refused to run the program: Apache's own 500");
 	like(log_since($SUEXEC_LOG, $off), qr/directory is writable by others/,
 	    '... suexec.log: directory is writable by others');
 	like(log_since("$adir/error.log", 0), qr/(?:Premature end of script headers|End of script output before headers)/,

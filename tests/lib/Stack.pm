@@ -5,12 +5,16 @@ package Stack;
 use strict;
 use warnings;
 use Cwd qw(abs_path);
-use File::Basename qw(dirname);
+use File::Basename qw(basename dirname);
 use File::Copy ();
 use File::Path qw(remove_tree);
 use File::Temp qw(tempdir);
+use File::Path qw(make_path);
 use IO::Socket::INET;
 use JSON::PP;
+use MIME::Base64 qw(encode_base64);
+use Time::HiRes ();
+use Test2::API qw(context test2_add_callback_testing_done);
 
 my $TOP = abs_path(dirname(__FILE__) . '/../..');
 my @LIVE;    # stacks to stop at exit
@@ -115,9 +119,14 @@ sub demo_keys {
 
 # One raw HTTP/1.1 request, so that tests control every byte sent.
 # Returns { status, headers => { lc name => value }, body, json }.
+# Every response is recorded for the OpenAPI check (below). A test that
+# expects an answer that is not the responder's (the web server's own
+# error page) says so, and why: -foreign => 'REASON' among the headers,
+# or, once it has seen the answer, $st->not_ours($r, 'REASON').
 sub request {
 	my ($self, $server, $method, $target, %hdr) = @_;
 	my $port = $self->{web}{$server} or die "$server not started";
+	my $foreign = delete $hdr{-foreign};
 	my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
 	    PeerPort => $port, Proto => 'tcp', Timeout => 30)
 	    or die "connect $server: $!";
@@ -129,6 +138,18 @@ sub request {
 	local $/;
 	my $raw = <$sock> // '';
 	close $sock;
+	my ($status, $h, $body) = parse_http($raw);
+	my $json = eval { JSON::PP->new->decode($body) };
+	my $id = openapi_record($server, $method, $target, $status, $h, $body,
+	    $foreign);
+	return { status => $status, headers => $h, body => $body,
+	    json => $json, raw => $raw, openapi_id => $id };
+}
+
+# A raw HTTP/1.x response: (status or 0, { lc name => value }, body),
+# a chunked body decoded.
+sub parse_http {
+	my ($raw) = @_;
 	my ($head, $body) = split /\r\n\r\n/, $raw, 2;
 	my ($status_line, @lines) = split /\r\n/, $head // '';
 	my ($status) = ($status_line // '') =~ m{^HTTP/1\.\d (\d{3})};
@@ -148,10 +169,143 @@ sub request {
 		}
 		$body = $plain;
 	}
-	my $json = eval { JSON::PP->new->decode($body) };
-	return { status => $status // 0, headers => \%h, body => $body,
-	    json => $json, raw => $raw };
+	return ($status // 0, \%h, $body);
 }
+
+# $st->not_ours($r, REASON): the response $r, already received, turned out
+# to be the web server's own (a test that accepts either answer decides
+# after seeing it). Not validated; listed with the reason.
+sub not_ours {
+	my ($self, $r, $reason) = @_;
+	die "not_ours: a response of request() and a reason\n"
+	    unless $r->{openapi_id} && defined $reason && $reason ne '';
+	openapi_append(JSON::PP->new->canonical->encode({
+	    not_ours => $r->{openapi_id}, foreign => $reason }));
+}
+
+# The OpenAPI check. Each response request() returns is one JSON line in
+# OPENAPI_DIR/<test>.jsonl (next to the binary under test: build/tests/
+# openapi or build/sanitize/tests/openapi; forked children append too).
+# When the test file calls done_testing, one node run of
+# tests/openapi/validate.mjs checks them all against doc/openapi.yaml and
+# adds one test; the full list of failures goes to <test>.log, which the
+# failure names.
+my $OPENAPI_DIR = dirname($ENV{CALLS_API_BIN} // "$TOP/build/calls-api")
+    . '/tests/openapi';
+(my $OPENAPI_NAME = basename($0)) =~ s/\.t\z//;
+my $OPENAPI_RECORDS = "$OPENAPI_DIR/$OPENAPI_NAME.jsonl";
+my $OPENAPI_PID = $$;
+my $OPENAPI_SEQ = 0;
+unlink $OPENAPI_RECORDS;
+
+# An HTTP::Tiny response, recorded the same way (tests that talk to a
+# server Stack did not start). route: when it is not /api/calls.
+sub openapi_record_tiny {
+	my ($server, $method, $url, $r, %opt) = @_;
+	(my $target = $url) =~ s{^[a-z]+://[^/]+}{};
+	my %h = map { my $v = $r->{headers}{$_};
+	    ($_ => ref $v ? join(', ', @$v) : $v) } keys %{ $r->{headers} // {} };
+	return openapi_record($server, $method, $target, $r->{status}, \%h,
+	    $r->{content} // '', $opt{foreign}, $opt{route});
+}
+
+# A raw HTTP answer read by the test itself.
+sub openapi_record_raw {
+	my ($server, $method, $target, $raw, %opt) = @_;
+	my ($status, $h, $body) = parse_http($raw);
+	return openapi_record($server, $method, $target, $status, $h, $body,
+	    $opt{foreign}, $opt{route});
+}
+
+# The responder's own CGI/FastCGI output (Status: and headers, a blank
+# line, the body), read from its socket by the test.
+sub openapi_record_cgi {
+	my ($server, $method, $target, $out, %opt) = @_;
+	my ($head, $body) = split /\r?\n\r?\n/, $out, 2;
+	my %h;
+	for (split /\r?\n/, $head // '') {
+		my ($n, $v) = /^([^:]+):\s*(.*)$/ or next;
+		$h{lc $n} = $v;
+	}
+	my ($status) = (delete $h{status} // '') =~ /^(\d{3})/;
+	return openapi_record($server, $method, $target, $status // 0, \%h,
+	    $body // '', $opt{foreign}, $opt{route});
+}
+
+sub openapi_record {
+	my ($server, $method, $target, $status, $headers, $body, $foreign,
+	    $route) = @_;
+	my ($line, $i) = (0, 0);
+	while (my @c = caller($i++)) {	# the test's line, not Stack's
+		($line = "$c[1]:$c[2]") =~ s{.*/}{}, last
+		    if $c[1] !~ m{(^|/)Stack\.pm\z};
+	}
+	my $id = "$$-" . ++$OPENAPI_SEQ;
+	my $rec = JSON::PP->new->canonical->encode({ test => $OPENAPI_NAME,
+	    id => $id, line => $line, server => $server, method => $method,
+	    target => $target, status => $status + 0, headers => $headers,
+	    body_b64 => encode_base64($body, ''), foreign => $foreign,
+	    route => $route });
+	openapi_append($rec);
+	return $id;
+}
+
+# One line, appended (forked children share the file).
+sub openapi_append {
+	my ($line) = @_;
+	make_path($OPENAPI_DIR) unless -d $OPENAPI_DIR;
+	open my $fh, '>>', $OPENAPI_RECORDS or die "$OPENAPI_RECORDS: $!";
+	print $fh "$line\n" or die "$OPENAPI_RECORDS: $!";
+	close $fh or die "$OPENAPI_RECORDS: $!";
+}
+
+# The one test the check adds (none when the file recorded nothing).
+sub openapi_check {
+	my ($trace, $hub) = @_;
+	return if $$ != $OPENAPI_PID || !-s $OPENAPI_RECORDS;
+	my $plan = $hub->plan;
+	return if defined $plan && $plan eq 'SKIP';
+	my $ctx = context();
+	my $log = "$OPENAPI_DIR/$OPENAPI_NAME.log";
+	unlink $log;
+	my $cmd = 'node ' . quote("$TOP/tests/openapi/validate.mjs") . ' --log '
+	    . quote($log) . ' ' . quote($OPENAPI_RECORDS) . ' 2>&1';
+	my $t0 = Time::HiRes::time();
+	my (undef, undef, $cu0, $cs0) = times;
+	my $out = `$cmd`;
+	my (undef, undef, $cu1, $cs1) = times;
+	my $took = Time::HiRes::time() - $t0;
+	my $cpu = $cu1 + $cs1 - $cu0 - $cs0;
+	my $res = eval { JSON::PP->new->decode($out) } // { error =>
+	    "validate.mjs: " . ($out eq '' ? "exit status $?" : $out)
+	    . " (node and tests/openapi/node_modules: scripts/deps.sh grammar)" };
+	my ($n, $nf, $nfail) = map { $res->{$_} // 0 }
+	    qw(checked nforeign nfailures);
+	# validate.mjs wrote the list (unless it failed); the summary last.
+	open my $fh, '>>', $log or die "$log: $!";
+	print $fh "error: $res->{error}\n" if $res->{error};
+	printf $fh "%d responses checked, %d not ours, %d do not match;"
+	    . " validate.mjs took %.2f s (%.2f s CPU)\n", $n, $nf, $nfail,
+	    $took, $cpu;
+	close $fh;
+	my $name = sprintf('openapi: %d responses checked against'
+	    . ' doc/openapi.yaml (%d marked not ours)', $n, $nf);
+	if (!$res->{error} && !$nfail) {
+		unlink $OPENAPI_RECORDS;	# kept only to look into a failure
+		$ctx->ok(1, $name);
+		$ctx->release;
+		return;
+	}
+	# The first few failures here, each with its first reasons.
+	my @diag = $res->{error} ? ("error: $res->{error}") : map {
+	    my @r = @{ $_->{reasons} };
+	    ("$_->{where}:", map { "  $_" } @r[0 .. ($#r < 2 ? $#r : 2)]) }
+	    @{ $res->{failures} // [] };
+	$ctx->ok(0, $name, [ sprintf('%d of %d responses do not match;'
+	    . ' the full list: %s', $nfail, $n, $log), @diag ]);
+	$ctx->release;
+}
+test2_add_callback_testing_done(\&openapi_check);
 
 sub get {
 	my ($self, $server, $target, $key, %hdr) = @_;
