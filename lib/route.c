@@ -59,6 +59,8 @@ classify(const char *path, size_t n, int raw, int truncated,
 		return ROUTE_OTHER;
 	path += r + 1;
 	n -= r + 1;
+	if (n == 0)
+		return ROUTE_OTHER;	/* "<route>/": names no call */
 	if (raw && memchr(path, '/', n) != NULL)
 		return ROUTE_OTHER;	/* a deeper path */
 	if (truncated)

@@ -106,7 +106,7 @@ my @cases = (
 	[ 'encoded traversal', '/api/calls/..%2f..%2fetc%2fpasswd', 404,
 	    'call_not_found', undef, undef, 'server-may-reject' ],
 	[ 'trailing junk', '/api/calls;x=1', 404, 'not_found' ],
-	[ 'trailing slash', '/api/calls/', 404, 'call_not_found' ],
+	[ 'trailing slash', '/api/calls/', 404, 'not_found' ],
 	[ 'extension', '/api/calls.json', 404, 'not_found' ],
 	[ 'double slash', '/api//calls', 404, 'not_found',
 	    undef, undef, 'server-may-reject' ],
