@@ -389,6 +389,8 @@ ref_route(const char *uri, const char *script, const char *pinfo)
 		if (uri[10] != '/')
 			return 0;
 		seg = uri + 11;
+		if (n == 11)
+			return 0;	/* "/api/calls/": no segment */
 		return memchr(seg, '/', n - 11) == NULL ? 2 : 0;
 	}
 	w = snprintf(path, sizeof(path), "%s%s", script ? script : "",
@@ -397,7 +399,8 @@ ref_route(const char *uri, const char *script, const char *pinfo)
 		return strncmp(path, "/api/calls/", 11) == 0 ? 2 : 0;
 	if (strcmp(path, "/api/calls") == 0)
 		return 1;
-	return strncmp(path, "/api/calls/", 11) == 0 ? 2 : 0;
+	return strncmp(path, "/api/calls/", 11) == 0 && path[11] != '\0' ?
+	    2 : 0;
 }
 
 int

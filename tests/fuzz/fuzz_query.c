@@ -217,6 +217,23 @@ within(const char *p, const char *base, size_t len)
 }
 
 /* The parameter table against the reference. */
+/* The parameters besides limit and cursor, as params.c names them. */
+static const char *const ref_filters[] = { "order", "status", "call_type",
+    "agent_id", "to_number", "from_number", "end_reason", "created_after",
+    "created_before" };
+#define REF_AFTER	7	/* created_after; created_before follows */
+
+static int
+ref_filter(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ref_filters) / sizeof(ref_filters[0]); i++)
+		if (strcmp(name, ref_filters[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 static void
 check_params(const char *q, size_t qlen)
 {
@@ -227,7 +244,8 @@ check_params(const char *q, size_t qlen)
 	enum ca_err		 err, want = CA_OK;
 	const char		*want_param = NULL;
 	int			 bad, want_limit = LIMIT_DEFAULT, seen_l = 0,
-				 seen_c = 0;
+				 seen_c = 0, k;
+	unsigned int		 seen_f = 0;
 	const char		*want_cursor = NULL;
 	size_t			 np, i;
 
@@ -293,10 +311,32 @@ check_params(const char *q, size_t qlen)
 				want_cursor = r->value;
 				want_param = NULL;
 			}
+		} else if ((k = ref_filter(r->name)) >= 0) {
+			/* order, the filters, the window: once each; the
+			 * value checks are lib/params.c's (test_filters),
+			 * here only which one failed, and in turn. */
+			want_param = ref_filters[k];
+			if (seen_f & (1u << k))
+				want = CA_ERR_PARAM_DUPLICATE;
+			else if (err == CA_ERR_PARAM_INVALID &&
+			    fail.param != NULL &&
+			    strcmp(fail.param, r->name) == 0)
+				want = CA_ERR_PARAM_INVALID;
+			else {
+				seen_f |= 1u << k;
+				want_param = NULL;
+			}
 		} else {
 			want = CA_ERR_PARAM_UNKNOWN;
 			want_param = r->name;
 		}
+	}
+	/* Both bounds given, valid, in the wrong order: the window's 400. */
+	if (want == CA_OK && err == CA_ERR_PARAM_INVALID &&
+	    (seen_f & 3u << REF_AFTER) == 3u << REF_AFTER &&
+	    fail.param != NULL && strcmp(fail.param, "created_before") == 0) {
+		want = CA_ERR_PARAM_INVALID;
+		want_param = "created_before";
 	}
 	CHECK(err == want);
 	if (want_param == NULL)
