@@ -5,6 +5,8 @@ LIBEXECDIR	?= $(PREFIX)/lib/calls-api
 SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= $(PREFIX)/etc
 DATADIR		?= $(PREFIX)/share/calls-api
+# systemd reads units from /usr/local/lib/systemd/system too.
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 DESTDIR		?=
 
 CC		?= cc
@@ -243,12 +245,20 @@ soak: deps all
 
 # make install: the binary, calls-api-setup (database, schema, account and
 # config file; README "Installing on a Debian server"), the schema, the
-# server snippets and the example config (0644: it holds no secret).
+# server snippets (mod_fcgid, mod_proxy_fcgi, nginx, lighttpd with its own
+# responders or an external pool), the systemd units of the pool (README
+# "Running a pool") and the example config (0644: it holds no secret).
+# Paths inside the snippets and units follow PREFIX, LIBEXECDIR,
+# SYSCONFDIR and DATADIR.
+INSTALL_PATHS	 = sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
+		   -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
+		   -e 's|/usr/local/share/calls-api|$(DATADIR)|g'
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
 	    $(DESTDIR)$(SBINDIR) \
 	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
-	    $(DESTDIR)$(DATADIR)/lighttpd
+	    $(DESTDIR)$(DATADIR)/lighttpd $(DESTDIR)$(DATADIR)/nginx \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    -e 's|@DATADIR@|$(DATADIR)|g' scripts/setup.sh \
@@ -256,14 +266,20 @@ install: $(BIN)
 	chmod 0755 $(DESTDIR)$(SBINDIR)/calls-api-setup
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
 	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
-	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
-	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
-	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' apache/calls-api.conf \
+	$(INSTALL_PATHS) apache/calls-api.conf \
 	    > $(DESTDIR)$(DATADIR)/apache/calls-api.conf
-	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
-	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
-	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' lighttpd/calls-api.conf \
+	$(INSTALL_PATHS) apache/calls-api-proxy-fcgi.conf \
+	    > $(DESTDIR)$(DATADIR)/apache/calls-api-proxy-fcgi.conf
+	$(INSTALL_PATHS) lighttpd/calls-api.conf \
 	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api.conf
+	$(INSTALL_PATHS) lighttpd/calls-api-external.conf \
+	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api-external.conf
+	$(INSTALL_PATHS) nginx/calls-api.conf \
+	    > $(DESTDIR)$(DATADIR)/nginx/calls-api.conf
+	$(INSTALL_PATHS) systemd/calls-api.service \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/calls-api.service
+	install -m 0644 systemd/calls-api.socket \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/calls-api.socket
 	install -m 0644 calls-api.cnf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
 
