@@ -319,20 +319,25 @@ wait_readable(int fd, const sigset_t *open)
 	return -1;
 }
 
-/* pooled: the signal mask of a pool worker's wait, else NULL. */
+/*
+ * pooled: the signal mask of a pool worker's wait, else NULL. app: opened
+ * already (a pool worker reads its config when it starts), else NULL:
+ * opened on the first request.
+ */
 static int
-serve_fastcgi(char **conf, const sigset_t *pooled)
+serve_fastcgi(char **conf, const sigset_t *pooled, struct app *app)
 {
 	FCGX_Request	 fr;
 	struct request	 req;
 	struct buf	 out = { NULL, 0, 0 };
-	struct app	*app = NULL;
 	const char	*head, *body;
 	size_t		 headlen, bodylen;
 	int		 bounded, failed, rc, unix_socket = listener_is_unix();
 
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		app_close(app);
 		return 1;
+	}
 	while (!stopping) {
 		if (pooled != NULL && wait_readable(fr.ipcFd >= 0 ? fr.ipcFd :
 		    FCGI_LISTENSOCK_FILENO, pooled) == -1)
@@ -375,6 +380,7 @@ pool_worker(int listen_fd, const char *conf_path, void *arg)
 {
 	struct sigaction	 sa;
 	sigset_t		 stops, open;
+	struct app		*app;
 	char			*conf;
 	int			 rc;
 
@@ -393,9 +399,13 @@ pool_worker(int listen_fd, const char *conf_path, void *arg)
 	    sigaction(SIGTERM, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1)
 		return 1;
-	if ((conf = strdup(conf_path)) == NULL)
+	/* The option file as it is now: a reload is a new worker. */
+	if ((conf = strdup(conf_path)) == NULL ||
+	    (app = open_app(&conf, NULL)) == NULL) {
+		free(conf);
 		return 1;
-	rc = serve_fastcgi(&conf, &open);
+	}
+	rc = serve_fastcgi(&conf, &open, app);
 	free(conf);
 	return rc;
 }
@@ -461,7 +471,7 @@ main(int argc, char **argv)
 
 	if ((env = getenv(CONF_ENV)) != NULL && (conf = strdup(env)) == NULL)
 		return 1;
-	rc = FCGX_IsCGI() ? serve_cgi(&conf) : serve_fastcgi(&conf, NULL);
+	rc = FCGX_IsCGI() ? serve_cgi(&conf) : serve_fastcgi(&conf, NULL, NULL);
 	free(conf);
 	return rc;
 }
