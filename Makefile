@@ -86,7 +86,7 @@ ROWS		?= 100000
 ORG		?= org_acme
 
 .PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed \
-	install clean bench bench-cgi soak static release FORCE
+	install clean bench bench-cgi bench-pool soak static release FORCE
 
 all: $(BIN)
 
@@ -237,6 +237,13 @@ bench: deps all $(BUILD)/bench/trivial $(BUILD)/bench/query_loop \
 # CGI program, writes bench/results-cgi.md (bench/cgi.sh, BENCHMARKS.md).
 bench-cgi: deps all $(CGI_BENCH_TOOLS)
 	@BUILD=$(BUILD) bench/cgi.sh
+
+# make bench-pool: p99 at 1x, 2x, 4x the process count and in the first
+# second after an idle spell, for mod_fcgid, mod_proxy_fcgi + pool, nginx
+# + pool, lighttpd and lighttpd + pool; writes bench/results-pool.md
+# (bench/pool.sh; about 5 minutes, BENCH_POOL_QUICK=1 about 1).
+bench-pool: deps all
+	@BUILD=$(BUILD) bench/pool.sh
 
 # make soak: wrk through Apache + mod_fcgid for SOAK_SECONDS (default 60):
 # zero non-2xx, zero socket errors, responder RSS flat (bench/soak.sh).

@@ -29,10 +29,11 @@ runtime=(libfcgi0ldbl libmariadb3 libssl3 mariadb-client openssl)
 # Perl (prove), load generator, memory checker, cgi-fcgi for poking a
 # responder by hand, JSON checks in the unit tests; openssl (certificates
 # for tests/47-database-tls.t); suEXEC configurable per Apache user for the
-# shared-host test (tests/96-shared-host.t).
+# shared-host test (tests/96-shared-host.t); systemd for systemd-analyze
+# and systemd-socket-activate (the pool's units, tests/65-pool.t).
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
 	nginx spawn-fcgi perl wrk valgrind libfcgi-bin libjansson-dev openssl
-	apache2-suexec-custom)
+	apache2-suexec-custom systemd)
 # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
 
