@@ -332,7 +332,7 @@ serve_fastcgi(char **conf, const sigset_t *pooled, struct app *app)
 	struct buf	 out = { NULL, 0, 0 };
 	const char	*head, *body;
 	size_t		 headlen, bodylen;
-	int		 bounded, failed, rc, unix_socket = listener_is_unix();
+	int		 bounded, failed, got, unix_socket = listener_is_unix();
 
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		app_close(app);
@@ -342,10 +342,10 @@ serve_fastcgi(char **conf, const sigset_t *pooled, struct app *app)
 		if (pooled != NULL && wait_readable(fr.ipcFd >= 0 ? fr.ipcFd :
 		    FCGI_LISTENSOCK_FILENO, pooled) == -1)
 			break;
-		if ((rc = FCGX_Accept_r(&fr)) < 0) {
+		if ((got = FCGX_Accept_r(&fr)) < 0) {
 			/* Another worker took the connection. */
-			if (pooled != NULL && (rc == -EAGAIN ||
-			    rc == -EWOULDBLOCK))
+			if (pooled != NULL && (got == -EAGAIN ||
+			    got == -EWOULDBLOCK))
 				continue;
 			break;
 		}
