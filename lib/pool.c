@@ -330,10 +330,16 @@ pool_run(const struct serve_opts *opts, const char *conf,
 		log_error("serve: sigprocmask: %s", strerror(errno));
 		goto out;
 	}
-	log_error("pool: %d workers on %s socket %s, option file %s",
-	    opts->workers, l->source, l->path[0] != '\0' ? l->path :
-	    opts->kind == SERVE_LISTEN_TCP ? opts->host : "(handed over)",
-	    conf);
+	if (opts->kind == SERVE_LISTEN_TCP)
+		log_error("pool: %d workers on --listen socket %s%s%s:%s, "
+		    "option file %s", opts->workers,
+		    strchr(opts->host, ':') != NULL ? "[" : "", opts->host,
+		    strchr(opts->host, ':') != NULL ? "]" : "", opts->port,
+		    conf);
+	else
+		log_error("pool: %d workers on %s socket %s, option file %s",
+		    opts->workers, l->source, l->path[0] != '\0' ? l->path :
+		    "(handed over)", conf);
 	for (;;) {
 		next = p.stopping ? p.stop_deadline : start_due(&p);
 		if (p.stopping && children(&p) == 0)

@@ -23,6 +23,7 @@ use File::Temp qw(tempdir);
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
 use Fcgi;
+use IO::Socket::INET;
 use IO::Socket::UNIX;
 use Stack;
 
@@ -75,6 +76,9 @@ is(scalar @w, $WORKERS, "serve --workers $WORKERS: $WORKERS workers under "
 is(get('/api/calls?limit=1', $key)->{status}, 200, 'a page through nginx');
 
 # --- kill -9 a worker -----------------------------------------------------
+# One that has lived over a second (a younger one is restarted after a
+# back-off, below).
+sleep 1.2;
 {
 	my $victim = $w[0];
 	my $t0 = time;
@@ -101,6 +105,7 @@ is(get('/api/calls?limit=1', $key)->{status}, 200, 'a page through nginx');
 {
 	my %seen = map { $_ => 1 } @w;
 	my $victim = $w[0];	# one of the first: it has lived a second
+	my $from = length log_text();
 	my @gaps;
 	for my $round (1 .. 4) {
 		my $t0 = time;
@@ -116,7 +121,7 @@ is(get('/api/calls?limit=1', $key)->{status}, 200, 'a page through nginx');
 		$seen{$new} = 1;
 		$victim = $new;
 	}
-	my $text = log_text();
+	my $text = substr log_text(), $from;
 	my @delays = $text =~ /after 0\.\d s; starting another in (\d+\.\d) s$/mg;
 	is("@delays", '0.1 0.2 0.4', 'a worker dying within a second: '
 	    . 'restarted after 0.1, 0.2, 0.4 s (logged)');
@@ -279,7 +284,8 @@ sub start_pool {
 		exec $bin, 'serve', @args or POSIX::_exit(127);
 	}
 	for (1 .. 100) {
-		last if IO::Socket::UNIX->new(Peer => $sock);
+		last if $sock =~ m{^/} ? IO::Socket::UNIX->new(Peer => $sock)
+		    : IO::Socket::INET->new(PeerAddr => $sock);
 		sleep 0.05;
 	}
 	return $pid;
@@ -333,6 +339,16 @@ sub stop_pool {
 		ok(!$try->('nobody'), '  nobody (neither owner nor group) may not');
 		stop_pool($pid);
 	}
+}
+
+# --- TCP ------------------------------------------------------------------
+{
+	my $addr = '127.0.0.1:' . Stack::free_port();
+	my $pid = start_pool($addr, '--listen', $addr, '--workers', 2,
+	    '--conf', "$dir/calls-api.cnf");
+	is(Fcgi::get($addr, '/api/calls?limit=1', $key)->{status}, 200,
+	    "--listen $addr: served over TCP");
+	is(stop_pool($pid), 0, '  SIGTERM: exit status 0');
 }
 
 # --- the systemd units, as make install puts them -----------------------
