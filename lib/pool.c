@@ -58,10 +58,12 @@ worker(struct pool *p, pid_t parent)
 	size_t			 i;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
 	(void)sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* A hang-up (a closed terminal) is the parent's to act on. */
+		sa.sa_handler = sigs[i] == SIGHUP ? SIG_IGN : SIG_DFL;
 		(void)sigaction(sigs[i], &sa, NULL);
+	}
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
 		_exit(1);	/* the parent died before we could tell */
 	(void)sigprocmask(SIG_SETMASK, &p->saved, NULL);
