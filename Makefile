@@ -6,6 +6,8 @@ SBINDIR		?= $(PREFIX)/sbin
 SYSCONFDIR	?= $(PREFIX)/etc
 DATADIR		?= $(PREFIX)/share/calls-api
 MANDIR		?= $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system too.
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 DESTDIR		?=
 
 CC		?= cc
@@ -85,7 +87,7 @@ ROWS		?= 100000
 ORG		?= org_acme
 
 .PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed \
-	install clean bench bench-cgi bench-rows soak static release FORCE
+	install clean bench bench-cgi bench-rows bench-pool soak static release FORCE
 
 all: $(BIN)
 
@@ -249,6 +251,13 @@ bench-cgi: deps all $(CGI_BENCH_TOOLS)
 bench-rows: deps all
 	@BUILD=$(BUILD) bench/rows.sh
 
+# make bench-pool: p99 at 1x, 2x, 4x the process count and in the first
+# second after an idle spell, for mod_fcgid, mod_proxy_fcgi + pool, nginx
+# + pool, lighttpd and lighttpd + pool; writes bench/results-pool.md
+# (bench/pool.sh; about 5 minutes, BENCH_POOL_QUICK=1 about 1).
+bench-pool: deps all
+	@BUILD=$(BUILD) bench/pool.sh
+
 # make soak: wrk through Apache + mod_fcgid for SOAK_SECONDS (default 60):
 # zero non-2xx, zero socket errors, responder RSS flat (bench/soak.sh).
 soak: deps all
@@ -256,21 +265,28 @@ soak: deps all
 
 # make install: the binary, calls-api-setup (database, schema, account and
 # config file; README "Installing on a Debian server"), the schema, the
-# server snippets, the OpenAPI document, the example config (0644: it
+# server snippets (mod_fcgid, mod_proxy_fcgi, nginx, lighttpd with its own
+# responders or an external pool), the systemd units of the pool (README
+# "Running a pool"), the OpenAPI document, the example config (0644: it
 # holds no secret) and the man pages calls-api(8) and calls-api-key(8),
 # with this installation's directories in their .ds lines (a '-' in a path
-# written as groff's \-).
+# written as groff's \-). Paths inside the snippets and units follow
+# PREFIX, LIBEXECDIR, SYSCONFDIR and DATADIR.
 MAN_PAGES	 = doc/calls-api.8 doc/calls-api-key.8
 man_dir		 = $(subst -,\\-,$(1))
 MAN_SED		 = -e 's|^\.ds libexecdir .*|.ds libexecdir $(call man_dir,$(LIBEXECDIR))|' \
 		   -e 's|^\.ds sysconfdir .*|.ds sysconfdir $(call man_dir,$(SYSCONFDIR))|' \
 		   -e 's|^\.ds sbindir .*|.ds sbindir $(call man_dir,$(SBINDIR))|' \
 		   -e 's|^\.ds datadir .*|.ds datadir $(call man_dir,$(DATADIR))|'
+INSTALL_PATHS	 = sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
+		   -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
+		   -e 's|/usr/local/share/calls-api|$(DATADIR)|g'
 install: $(BIN)
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR) \
 	    $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(DATADIR)/apache \
-	    $(DESTDIR)$(DATADIR)/lighttpd
+	    $(DESTDIR)$(DATADIR)/lighttpd $(DESTDIR)$(DATADIR)/nginx \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(LIBEXECDIR)/calls-api
 	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    -e 's|@DATADIR@|$(DATADIR)|g' scripts/setup.sh \
@@ -279,14 +295,20 @@ install: $(BIN)
 	install -m 0644 schema/*.sql $(DESTDIR)$(DATADIR)/schema/
 	install -m 0644 doc/openapi.yaml $(DESTDIR)$(DATADIR)/openapi.yaml
 	install -m 0644 apache/htaccess.example $(DESTDIR)$(DATADIR)/apache/
-	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
-	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
-	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' apache/calls-api.conf \
+	$(INSTALL_PATHS) apache/calls-api.conf \
 	    > $(DESTDIR)$(DATADIR)/apache/calls-api.conf
-	sed -e 's|/usr/local/lib/calls-api|$(LIBEXECDIR)|g' \
-	    -e 's|/usr/local/etc|$(SYSCONFDIR)|g' \
-	    -e 's|/usr/local/share/calls-api|$(DATADIR)|g' lighttpd/calls-api.conf \
+	$(INSTALL_PATHS) apache/calls-api-proxy-fcgi.conf \
+	    > $(DESTDIR)$(DATADIR)/apache/calls-api-proxy-fcgi.conf
+	$(INSTALL_PATHS) lighttpd/calls-api.conf \
 	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api.conf
+	$(INSTALL_PATHS) lighttpd/calls-api-external.conf \
+	    > $(DESTDIR)$(DATADIR)/lighttpd/calls-api-external.conf
+	$(INSTALL_PATHS) nginx/calls-api.conf \
+	    > $(DESTDIR)$(DATADIR)/nginx/calls-api.conf
+	$(INSTALL_PATHS) systemd/calls-api.service \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/calls-api.service
+	install -m 0644 systemd/calls-api.socket \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/calls-api.socket
 	install -m 0644 calls-api.cnf.example \
 	    $(DESTDIR)$(SYSCONFDIR)/calls-api.cnf.example
 	for page in $(MAN_PAGES); do \

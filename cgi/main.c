@@ -34,10 +34,22 @@
  * Run from a shell with arguments (and not as a CGI script, which Apache
  * may hand the words of a query string as arguments) it runs a command
  * instead: lib/cli.c (--version, --help).
+ *
+ * `calls-api serve ...` runs a pool (lib/serve.c, lib/pool.c): the parent
+ * there holds no FastCGI; each worker it forks runs pool_worker() below,
+ * this same accept loop with one difference: SIGTERM and SIGINT are
+ * blocked except while the worker waits for a connection in pselect(2),
+ * so a stop (or a reload) never cuts a request short, not even one
+ * accepted an instant before (libfcgi, told of a shutdown, would read
+ * such a request's params as empty), and a worker waiting for work leaves
+ * at once. The listening socket is non-blocking: of the workers that
+ * wake for one connection, those that lose the race get EAGAIN and wait
+ * again.
  */
 #include <fastcgi.h>
 #include <fcgiapp.h>
 
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -55,6 +67,7 @@
 #include "../lib/conf_path.h"
 #include "../lib/fcgi_record.h"
 #include "../lib/key_admin.h"
+#include "../lib/serve.h"
 
 #define CONF_ENV	"CALLS_API_CONF"
 #ifndef CALLS_API_DEFAULT_CONF
@@ -281,22 +294,66 @@ end_request(FCGX_Request *fr, int close_it, int unix_socket)
 	(void)close(fd);
 }
 
+static void
+on_pool_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/*
+ * A pool worker's wait for a connection (or the next request on a kept
+ * one): until fd is readable, with the stop signals let in (open, the
+ * mask without them). 0, or -1 when told to stop.
+ */
 static int
-serve_fastcgi(char **conf)
+wait_readable(int fd, const sigset_t *open)
+{
+	fd_set	 rd;
+
+	while (!stopping) {
+		FD_ZERO(&rd);
+		FD_SET(fd, &rd);
+		if (pselect(fd + 1, &rd, NULL, NULL, NULL, open) >= 0)
+			return stopping ? -1 : 0;
+		if (errno != EINTR)
+			return -1;
+	}
+	return -1;
+}
+
+/*
+ * pooled: the signal mask of a pool worker's wait, else NULL. app: opened
+ * already (a pool worker reads its config when it starts), else NULL:
+ * opened on the first request.
+ */
+static int
+serve_fastcgi(char **conf, const sigset_t *pooled, struct app *app)
 {
 	FCGX_Request	 fr;
 	struct request	 req;
 	struct buf	 out = { NULL, 0, 0 };
-	struct app	*app = NULL;
 	const char	*head, *body;
 	char		 bare[RESPONSE_BARE_SIZE];
 	size_t		 headlen, bodylen;
-	int		 bounded, failed, rc = 0;
+	int		 bounded, failed, got, rc = 0;
 	int		 unix_socket = listener_is_unix();
 
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		app_close(app);
 		return 1;
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+	}
+	while (!stopping) {
+		if (pooled != NULL && wait_readable(fr.ipcFd >= 0 ? fr.ipcFd :
+		    FCGI_LISTENSOCK_FILENO, pooled) == -1)
+			break;
+		if ((got = FCGX_Accept_r(&fr)) < 0) {
+			/* Another worker took the connection. */
+			if (pooled != NULL && (got == -EAGAIN ||
+			    got == -EWOULDBLOCK))
+				continue;
+			break;
+		}
 		read_request(fr.envp, &req);
 		if (app == NULL && (app = open_app(conf, fr.envp)) == NULL) {
 			/* No memory: a bare 500 with the request's id. */
@@ -327,6 +384,46 @@ serve_fastcgi(char **conf)
 }
 
 /*
+ * A worker of `calls-api serve` (lib/pool.c forks it): the listening
+ * socket becomes libfcgi's (fd 0), SIGTERM and SIGINT end the wait for a
+ * connection only (see the top of this file).
+ */
+static int
+pool_worker(int listen_fd, const char *conf_path, void *arg)
+{
+	struct sigaction	 sa;
+	sigset_t		 stops, open;
+	struct app		*app;
+	char			*conf;
+	int			 rc;
+
+	(void)arg;
+	if (listen_fd != FCGI_LISTENSOCK_FILENO) {
+		if (dup2(listen_fd, FCGI_LISTENSOCK_FILENO) == -1)
+			return 1;
+		(void)close(listen_fd);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_pool_stop;
+	if (sigemptyset(&sa.sa_mask) == -1 || sigemptyset(&stops) == -1 ||
+	    sigaddset(&stops, SIGTERM) == -1 ||
+	    sigaddset(&stops, SIGINT) == -1 ||
+	    sigprocmask(SIG_BLOCK, &stops, &open) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		return 1;
+	/* The option file as it is now: a reload is a new worker. */
+	if ((conf = strdup(conf_path)) == NULL ||
+	    (app = open_app(&conf, NULL)) == NULL) {
+		free(conf);
+		return 1;
+	}
+	rc = serve_fastcgi(&conf, &open, app);
+	free(conf);
+	return rc;
+}
+
+/*
  * 1 when run from a shell: no CGI environment, no FastCGI listener.
  * Apache's mod_cgi turns a query string without '=' ("?key+list") into
  * argv, so under a web server argv never selects a command.
@@ -352,7 +449,18 @@ main(int argc, char **argv)
 	 * (lib/key_admin.c; without --conf or CALLS_API_CONF, the
 	 * ~/calls-api.cnf the responder would find, lib/conf_path.c), or
 	 * --version/--help (lib/cli.c). Under a web server never.
+	 * `serve` also with a listening socket as stdin (spawn-fcgi).
 	 */
+	if (argc > 1 && strcmp(argv[1], "serve") == 0 &&
+	    getenv("GATEWAY_INTERFACE") == NULL &&
+	    getenv("REQUEST_METHOD") == NULL) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		if (sigaction(SIGPIPE, &sa, NULL) == -1)
+			return 1;
+		return serve_main(argc - 1, argv + 1, CALLS_API_DEFAULT_CONF,
+		    pool_worker, NULL);
+	}
 	if (argc > 1 && from_shell()) {
 		if (strcmp(argv[1], "key") != 0)
 			return cli_main(argc, argv, stdout, stderr);
@@ -376,7 +484,7 @@ main(int argc, char **argv)
 
 	if ((env = getenv(CONF_ENV)) != NULL && (conf = strdup(env)) == NULL)
 		return 1;
-	rc = FCGX_IsCGI() ? serve_cgi(&conf) : serve_fastcgi(&conf);
+	rc = FCGX_IsCGI() ? serve_cgi(&conf) : serve_fastcgi(&conf, NULL, NULL);
 	free(conf);
 	return rc;
 }

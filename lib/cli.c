@@ -9,6 +9,10 @@ cli_usage(FILE *err)
 {
 	(void)fputs("usage: calls-api              serve (FastCGI, or one CGI "
 	    "request)\n"
+	    "       calls-api serve --listen unix:/PATH|HOST:PORT "
+	    "[--workers N] [--conf PATH]\n"
+	    "                              a pool of FastCGI workers "
+	    "(calls-api serve --help)\n"
 	    "       calls-api --version    version, libraries, database "
 	    "authentication plugins\n"
 	    "       calls-api key create CLIENT_ID [--label TEXT] "

@@ -52,7 +52,7 @@ port_free() {
 
 stop_web() {
 	local s
-	for s in apache cgi lighttpd; do
+	for s in apache cgi lighttpd nginx proxy-fcgi lighttpd-pool; do
 		"$top/scripts/web.sh" stop "$s" "$run"
 	done
 }
@@ -77,8 +77,9 @@ start)
 	port=${3:?port}
 	bin=${4:?binary}
 	case "$server" in
-	apache|cgi|lighttpd) ;;
-	*) die "SERVER must be apache, cgi or lighttpd" ;;
+	apache|cgi|lighttpd|nginx|proxy-fcgi|lighttpd-pool) ;;
+	*) die "SERVER must be apache, cgi, lighttpd, nginx, proxy-fcgi" \
+	    "or lighttpd-pool" ;;
 	esac
 	case "$port" in
 	'' | *[!0-9]*) die "PORT must be a number, e.g. make demo PORT=8081" ;;
@@ -128,6 +129,15 @@ Keys (client_id key): run/demo-keys.txt
 Next page: pass pagination.next_cursor as &cursor=...   Stop: make stop
 One call: http://127.0.0.1:$port/api/calls/<a data[].call_sid>
 MSG
+	case "$server" in
+	nginx | proxy-fcgi | lighttpd-pool)
+		cat <<MSG
+The pool: calls-api serve, pid $(cat "$run/$server/pool.pid"), socket
+run/$server/run/pool.sock, log run/$server/responder.log
+(kill -HUP reloads run/calls-api.cnf; make stop stops it).
+MSG
+		;;
+	esac
 	;;
 stop)
 	if [ -d "$link" ]; then

@@ -12,10 +12,13 @@
 #              a threaded MPM runs CGI through mod_cgid's daemon)
 #   lighttpd   lighttpd + mod_fastcgi, with lighttpd/calls-api.conf
 #   proxy-fcgi Apache 2.4, mpm_event + mod_proxy_fcgi, in front of a pool
-#              of POOL_SIZE (default 8) responders started by spawn-fcgi on
-#              a Unix socket (their stderr: RUN_DIR/proxy-fcgi/responder.log)
-#   nginx      nginx, fastcgi_pass to such a pool
+#              of POOL_SIZE (default 8) responders, `calls-api serve` on a
+#              Unix socket (POOL_RUNNER=spawn-fcgi: started by spawn-fcgi
+#              instead); their stderr: RUN_DIR/proxy-fcgi/responder.log
+#   nginx      nginx, fastcgi_pass to such a pool, with nginx/calls-api.conf
 #              (RUN_DIR/nginx/responder.log)
+#   lighttpd-pool  lighttpd + mod_fastcgi to such a pool, with
+#              lighttpd/calls-api-external.conf
 # BINARY (absolute path) reads its config from CALLS_API_CONF, which is
 # RUN_DIR/calls-api.cnf (written by scripts/db.sh start).
 # APACHE_DROPIN=FILE (apache only): include that installed drop-in as it is
@@ -45,7 +48,7 @@ cmd=$1
 server=$2
 case "$server" in
 apache | cgi | cgid | proxy-fcgi) pidname=httpd.pid comm=apache2 ;;
-lighttpd) pidname=lighttpd.pid comm=lighttpd ;;
+lighttpd | lighttpd-pool) pidname=lighttpd.pid comm=lighttpd ;;
 nginx) pidname=nginx.pid comm=nginx ;;
 *) usage ;;
 esac
@@ -381,34 +384,81 @@ conf_lighttpd() {
 	} >"$dir/lighttpd.conf"
 }
 
-# The responder pool of proxy-fcgi and nginx: POOL_SIZE processes forked by
-# Debian's spawn-fcgi, accepting on one Unix socket; their pids in
-# pool.pid, their stderr (the responder's log lines) in responder.log. As
-# root they run as www-data and the socket belongs to www-data (the front's
-# user); else everything stays ours.
+# The responder pool of proxy-fcgi and nginx on a Unix socket: by default
+# `calls-api serve` with POOL_SIZE (default 8) workers, its pid in
+# pool.pid; POOL_RUNNER=spawn-fcgi: POOL_SIZE processes forked by Debian's
+# spawn-fcgi instead (the classic way, kept working), their pids in
+# pool.pid. Their stderr (the responder's log lines) goes to
+# responder.log. As root the pool runs as www-data and the socket belongs
+# to www-data (the front's user), mode 0660; else everything stays ours,
+# mode 0600.
 pool_socket() { echo "$dir/run/pool.sock"; }
 
+pool_runner() {
+	case "${POOL_RUNNER:-serve}" in
+	serve | spawn-fcgi) echo "${POOL_RUNNER:-serve}" ;;
+	*) die "POOL_RUNNER must be serve or spawn-fcgi" ;;
+	esac
+}
+
 start_pool() {
-	local size=${POOL_SIZE:-8}
-	local -a opts
+	local size=${POOL_SIZE:-8} runner
+	runner=$(pool_runner)
 	case "$size" in
 	'' | *[!0-9]* | 0) die "POOL_SIZE must be a positive number" ;;
 	esac
-	opts=(-s "$(pool_socket)" -F "$size" -P "$dir/pool.pid")
 	if [ "$(id -u)" -eq 0 ]; then
 		check_www_data "$bin" "$run"
-		opts+=(-u www-data -g www-data -U www-data -G www-data -M 0660)
-	else
-		opts+=(-M 0600)
 	fi
 	stop_pool
 	realpath -e -- "$bin" >"$dir/pool.bin"
-	# spawn-fcgi gives its children /dev/null as stderr: a shell in front
-	# sends the responder's log lines to a file, then becomes it (exec).
+	echo "$runner" >"$dir/pool.runner"
 	touch "$dir/responder.log"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown www-data:www-data "$dir/responder.log"
 	fi
+	"start_pool_$runner" "$size"
+}
+
+# calls-api serve in the background (it does not daemonize: a supervisor
+# such as systemd or this script keeps its pid). As root, setpriv(1)
+# becomes www-data and then runs it (exec: the same pid), in a socket
+# directory that www-data may write.
+start_pool_serve() {
+	local size=$1 pid
+	local -a as=() mode=(--socket-mode 0600)
+	if [ "$(id -u)" -eq 0 ]; then
+		chown www-data:www-data "$dir/run"
+		as=(setpriv --reuid=www-data --regid=www-data --init-groups --)
+		mode=(--socket-mode 0660)
+	fi
+	CALLS_API_CONF=$run/calls-api.cnf "${as[@]}" "$bin" serve \
+	    --listen "unix:$(pool_socket)" --workers "$size" "${mode[@]}" \
+	    --stop-timeout 5 </dev/null >/dev/null 2>>"$dir/responder.log" &
+	pid=$!
+	echo "$pid" >"$dir/pool.pid"
+	for _ in $(seq 1 50); do
+		if [ -S "$(pool_socket)" ]; then
+			return 0
+		fi
+		alive "$pid" || break
+		sleep 0.1
+	done
+	stop_pool
+	die "calls-api serve did not start; see $dir/responder.log"
+}
+
+start_pool_spawn-fcgi() {
+	local size=$1
+	local -a opts
+	opts=(-s "$(pool_socket)" -F "$size" -P "$dir/pool.pid")
+	if [ "$(id -u)" -eq 0 ]; then
+		opts+=(-u www-data -g www-data -U www-data -G www-data -M 0660)
+	else
+		opts+=(-M 0600)
+	fi
+	# spawn-fcgi gives its children /dev/null as stderr: a shell in front
+	# sends the responder's log lines to a file, then becomes it (exec).
 	CALLS_API_CONF=$run/calls-api.cnf spawn-fcgi "${opts[@]}" -- \
 	    /bin/sh -c 'exec "$0" 2>>"$1"' "$bin" "$dir/responder.log" \
 	    </dev/null >>"$dir/spawn-fcgi.log" 2>&1 || {
@@ -417,7 +467,7 @@ start_pool() {
 	}
 }
 
-# The pool's processes that still run our binary.
+# The pool's processes that still run our binary (serve: the parent).
 pool_pids() {
 	local pid
 	[ -r "$dir/pool.pid" ] || return 0
@@ -435,20 +485,26 @@ pool_pids() {
 # The binary the pool was started from (recorded next to the pids).
 pool_bin() { cat "$dir/pool.bin" 2>/dev/null || true; }
 
-# SIGTERM: each responder finishes its request and leaves.
+# SIGTERM: each responder (serve: the parent, which passes it on to its
+# workers) finishes its request and leaves.
 stop_pool() {
 	local -a pids
 	mapfile -t pids < <(pool_pids)
 	if [ ${#pids[@]} -gt 0 ]; then
 		kill -TERM "${pids[@]}" 2>/dev/null || true
-		if ! wait_gone 50 "${pids[@]}"; then
+		# serve's workers: waited for too.
+		mapfile -t -O ${#pids[@]} pids < <(for p in "${pids[@]}"; do
+			descendants "$p"; done)
+		if ! wait_gone 80 "${pids[@]}"; then
 			echo "web: responder pool did not stop in time; killing" >&2
 			kill -KILL "${pids[@]}" 2>/dev/null || true
 		fi
 	fi
-	rm -f "$dir/pool.pid" "$dir/pool.bin" "$(pool_socket)"
+	rm -f "$dir/pool.pid" "$dir/pool.bin" "$dir/pool.runner" \
+	    "$(pool_socket)"
 }
 
+# The shipped apache/calls-api-proxy-fcgi.conf, with our socket.
 conf_proxy-fcgi() {
 	start_pool
 	{
@@ -459,22 +515,13 @@ conf_proxy-fcgi() {
 		LoadModule proxy_module modules/mod_proxy.so
 		LoadModule proxy_fcgi_module modules/mod_proxy_fcgi.so
 
-		# The API to the pool's socket, a new connection per request
-		# (mod_proxy_fcgi's default). CGIPassAuth: Apache drops the
-		# Authorization header otherwise.
-		ProxyPass "/api" "unix:$(pool_socket)|fcgi://localhost/api"
-		# A call_sid with a '/' (%2F), as the mod_fcgid drop-in.
-		AllowEncodedSlashes NoDecode
-		<Location "/api">
-		    CGIPassAuth On
-		    Require all granted
-		</Location>
-		LimitRequestLine 16384
-		LimitRequestFieldSize 16384
+		Define CALLS_API_SOCKET "$(pool_socket)"
+		Include "$top/apache/calls-api-proxy-fcgi.conf"
 		CONF
 	} >"$dir/httpd.conf"
 }
 
+# The shipped nginx/calls-api.conf (a location block), with our socket.
 conf_nginx() {
 	local user=""
 	start_pool
@@ -484,9 +531,10 @@ conf_nginx() {
 	mkdir -p "$dir/run/tmp"
 	chmod 0700 "$dir/run/tmp"
 	[ -z "$user" ] || chown www-data:www-data "$dir/run/tmp"
-	# The parameters the responder reads, spelled out (the system's
-	# fastcgi_params is not read). nginx passes every request header as
-	# HTTP_*, Authorization included.
+	sed "s|unix:/run/calls-api/calls-api.sock;|unix:$(pool_socket);|" \
+	    "$top/nginx/calls-api.conf" >"$dir/calls-api.conf"
+	grep -q "unix:$(pool_socket);" "$dir/calls-api.conf" ||
+	    die "nginx/calls-api.conf: no fastcgi_pass to replace"
 	cat >"$dir/nginx.conf" <<-CONF
 	# Generated by scripts/web.sh; the system's config is not used.
 	$user
@@ -509,23 +557,40 @@ conf_nginx() {
 	    server {
 	        listen 127.0.0.1:$port;
 	        root "$dir/htdocs";
-	        location ~ ^/api(/|\$) {
-	            fastcgi_pass unix:$(pool_socket);
-	            fastcgi_param REQUEST_METHOD \$request_method;
-	            fastcgi_param REQUEST_URI \$request_uri;
-	            fastcgi_param QUERY_STRING \$query_string;
-	            fastcgi_param SCRIPT_NAME \$fastcgi_script_name;
-	            fastcgi_param CONTENT_TYPE \$content_type;
-	            fastcgi_param CONTENT_LENGTH \$content_length;
-	            fastcgi_param SERVER_PROTOCOL \$server_protocol;
-	            fastcgi_param GATEWAY_INTERFACE CGI/1.1;
-	            fastcgi_param REMOTE_ADDR \$remote_addr;
-	            fastcgi_param SERVER_NAME \$server_name;
-	            fastcgi_param SERVER_PORT \$server_port;
-	        }
+	        include "$dir/calls-api.conf";
 	    }
 	}
 	CONF
+}
+
+# lighttpd in front of such a pool: the shipped
+# lighttpd/calls-api-external.conf, with our socket.
+conf_lighttpd-pool() {
+	start_pool
+	if [ "$(id -u)" -eq 0 ]; then
+		for log in "$dir/error.log" "$dir/access.log"; do
+			touch "$log"
+			chown www-data:www-data "$log"
+		done
+	fi
+	{
+	cat <<-CONF
+	# Generated by scripts/web.sh; the system's config is not used.
+	server.document-root = "$dir/htdocs"
+	server.bind = "127.0.0.1"
+	server.port = $port
+	server.pid-file = "$pidfile"
+	server.errorlog = "$dir/error.log"
+	server.upload-dirs = ( "$dir/run" )
+	server.feature-flags = ( "server.graceful-shutdown-timeout" => 5 )
+	server.modules = ( "mod_accesslog" )
+	accesslog.filename = "$dir/access.log"
+
+	var.calls_api_socket = "$(pool_socket)"
+	include "$top/lighttpd/calls-api-external.conf"
+	CONF
+	lighttpd_user_conf
+	} >"$dir/lighttpd.conf"
 }
 
 start() {
@@ -560,7 +625,7 @@ start() {
 	"conf_$server"
 	# Both daemonize. They must not keep our stdout (a caller may be
 	# reading it through a pipe): what they print goes to start.log.
-	if [ "$server" = lighttpd ]; then
+	if [ "$server" = lighttpd ] || [ "$server" = lighttpd-pool ]; then
 		lighttpd -f "$dir/lighttpd.conf"
 	elif [ "$server" = nginx ]; then
 		nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"

@@ -1,6 +1,8 @@
 #!/usr/bin/perl
 # The API contract through each real deployment: Apache + mod_fcgid,
-# Apache + mod_cgi (shared-hosting .htaccess), lighttpd + mod_fastcgi.
+# Apache + mod_cgi (shared-hosting .htaccess), lighttpd + mod_fastcgi, and
+# the pool of `calls-api serve` behind nginx (nginx/calls-api.conf) and
+# Apache mod_proxy_fcgi (apache/calls-api-proxy-fcgi.conf).
 use strict;
 use warnings;
 use FindBin;
@@ -12,7 +14,8 @@ my $st = Stack->new;
 my $keys = $st->demo_keys;
 my $acme = $keys->{org_acme} or die 'no org_acme key';
 
-my @servers = split / /, ($ENV{SERVERS} // 'apache cgi lighttpd');
+my @servers = split / /,
+    ($ENV{SERVERS} // 'apache cgi lighttpd nginx proxy-fcgi');
 
 my %FIELDS = (
 	call_sid => 'string', to_number => 'string', from_number => 'string?',
