@@ -292,6 +292,23 @@ test_lag(void)
 	fake_now += DB_POOL_CHECK_MS;
 	is_int(page_from(), 1, "  and the replica once it has it");
 
+	/* Steadily 5 s behind a primary that writes every second: it has
+	 * the position of 5 s ago (not only an older one): in use. */
+	for (i = 0; i < 8; i++) {
+		primary_pos++;
+		applied[1] = primary_pos - 5;
+		fake_now += DB_POOL_CHECK_MS;
+		page_from();
+	}
+	is_int(page_from(), 1, "steadily 5 s behind, bound 5 s: the replica");
+	primary_pos++;
+	applied[1] = primary_pos - 6;
+	fake_now += DB_POOL_CHECK_MS;
+	is_int(page_from(), 0, "then 6 s behind: the primary");
+	applied[1] = primary_pos;
+	fake_now += DB_POOL_CHECK_MS;
+	is_int(page_from(), 1, "caught up: the replica");
+
 	/* A measurement that fails is not a pass. */
 	reached_fails[1] = 2;
 	fake_now += DB_POOL_CHECK_MS;
