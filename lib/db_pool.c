@@ -3,6 +3,7 @@
 
 #include "db_pool.h"
 #include "log.h"
+#include "sql.h"
 
 static enum ca_err	sample_primary(struct db_pool *, char *, size_t);
 static enum ca_err	reached(struct db_pool *, struct db *, const char *,
@@ -88,7 +89,7 @@ share(struct db_pool *p, struct db *db, int last)
 /* Lag measurement on MariaDB: one statement, its one value. */
 
 struct one_value {
-	const char	*sql;
+	enum sql_stmt	 which;
 	const char	*pos;		/* bound as the first parameter */
 	double		 wait;		/* seconds, the second one */
 	char		*text;		/* the value as text, or */
@@ -97,10 +98,8 @@ struct one_value {
 	int		 null;
 };
 
-/*
- * Prepared each time (once a check, at most every DB_POOL_CHECK_MS): the
- * statement table (sql.c) is the page queries'. Read-only: may be retried.
- */
+/* Prepared on the connection at its first check (db_stmt). Read-only:
+ * may be retried. */
 static enum ca_err
 run_one_value(struct db *db, void *arg, int *may_retry)
 {
@@ -113,12 +112,8 @@ run_one_value(struct db *db, void *arg, int *may_retry)
 	int			 rc;
 
 	(void)may_retry;
-	if ((st = mysql_stmt_init(db->conn)) == NULL)
-		return CA_ERR_INTERNAL;
-	if (mysql_stmt_prepare(st, v->sql, strlen(v->sql)) != 0) {
-		err = db_stmt_error(db, st, "lag check prepare");
-		goto out;
-	}
+	if ((st = db_stmt(db, v->which, &err)) == NULL)
+		return err;
 	memset(in, 0, sizeof(in));
 	if (v->pos != NULL) {
 		inlen = (unsigned long)strlen(v->pos);
@@ -142,8 +137,10 @@ run_one_value(struct db *db, void *arg, int *may_retry)
 	out.is_null = &isnull;
 	out.error = &trunc;
 	if ((v->pos != NULL && mysql_stmt_bind_param(st, in)) ||
-	    mysql_stmt_execute(st) || mysql_stmt_bind_result(st, &out)) {
-		err = db_stmt_error(db, st, "lag check");
+	    mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "lag check");
+	if (mysql_stmt_bind_result(st, &out)) {
+		err = db_stmt_error(db, st, "lag check bind");
 		goto out;
 	}
 	if ((rc = mysql_stmt_fetch(st)) == 1)
@@ -154,14 +151,14 @@ run_one_value(struct db *db, void *arg, int *may_retry)
 		v->text[outlen] = '\0';
 	v->null = isnull;
 out:
-	(void)mysql_stmt_close(st);
+	(void)mysql_stmt_free_result(st);
 	return err;
 }
 
 static enum ca_err
 sample_primary(struct db_pool *p, char *pos, size_t size)
 {
-	struct one_value	 v = { "SELECT @@gtid_binlog_pos", NULL, 0, pos,
+	struct one_value	 v = { SQL_GTID_BINLOG_POS, NULL, 0, pos,
 				    size, 0, 0 };
 	enum ca_err		 err;
 
@@ -175,7 +172,7 @@ static enum ca_err
 reached(struct db_pool *p, struct db *db, const char *pos, long long wait_ms,
     int *yes)
 {
-	struct one_value	 v = { "SELECT MASTER_GTID_WAIT(?, ?)", pos,
+	struct one_value	 v = { SQL_GTID_WAIT, pos,
 				    (double)wait_ms / 1000, NULL, 0, -1, 0 };
 	enum ca_err		 err;
 
@@ -308,9 +305,9 @@ check(struct db_pool *p, struct db_pool_replica *r)
 			r->confirmed_at = old->at;
 	}
 	r->db.quiet = 0;
-	if (err == CA_ERR_DB_UNAVAILABLE || err == CA_ERR_CONFIG)
+	if (err == CA_ERR_DB_UNAVAILABLE)
 		went_down(p, r);
-	else if (err != CA_OK)
+	else if (err != CA_OK)	/* e.g. no MASTER_GTID_WAIT (db.c says) */
 		fell_behind(p, r, "its lag cannot be measured");
 	else if (r->confirmed_at == 0 ||
 	    now_ms(p) - r->confirmed_at > p->max_lag_ms) {

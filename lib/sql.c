@@ -27,6 +27,13 @@ const char *const sql_text[SQL__COUNT] = {
 	[SQL_PAGE_AFTER] = PAGE_SELECT
 	    " AND (c.created_at < ? OR (c.created_at = ? AND c.call_sid < ?))"
 	    PAGE_ORDER,
+	/*
+	 * Replica lag (lib/db_pool.c; no privilege needed): the primary's
+	 * position, and whether a replica has applied one, waiting up to
+	 * the seconds given (0 yes, -1 no, NULL not a replica).
+	 */
+	[SQL_GTID_BINLOG_POS] = "SELECT @@gtid_binlog_pos",
+	[SQL_GTID_WAIT] = "SELECT MASTER_GTID_WAIT(?, ?)",
 };
 
 /* n bytes of s as a string parameter (NUL bytes inside included). */

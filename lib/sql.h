@@ -15,6 +15,8 @@ enum sql_stmt {
 	SQL_KEY_LOOKUP,		/* key hash -> client_id of a live key */
 	SQL_PAGE_FIRST,		/* first page of an organisation */
 	SQL_PAGE_AFTER,		/* the page after a keyset position */
+	SQL_GTID_BINLOG_POS,	/* a primary's position (lib/db_pool.c) */
+	SQL_GTID_WAIT,		/* has a replica applied it? (db_pool.c) */
 	SQL__COUNT
 };
 
