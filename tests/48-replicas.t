@@ -203,6 +203,28 @@ for (1 .. 4) {
 is($revoked, 4, '  and refused (401), 4 of 4');
 $st->replica_sql('START SLAVE SQL_THREAD');
 
+# 7. A hung replica (SIGSTOP): the page still comes, from the primary,
+# within the request's budget (db-budget-ms, 1.5 s): the replica's
+# attempt gets only half of it.
+$pos = $st->sql('SELECT @@gtid_binlog_pos');
+$st->replica_sql("SELECT MASTER_GTID_WAIT('$pos', 30)");
+sleep 1.1;		# every process due for a lag check
+my $hung = do {
+	open my $pf, '<', $st->replica_dir . '/mariadb.pid' or die $!;
+	local $/;
+	<$pf> =~ /(\d+)/ ? $1 : die 'no replica pid';
+};
+kill 'STOP', $hung;
+my @answers;
+for (1 .. 4) {
+	my $t = time;
+	my $res = $st->get($server, '/api/calls?limit=5', $key);
+	push @answers, sprintf('%d in %.2f s', $res->{status}, time - $t);
+}
+kill 'CONT', $hung;
+is(scalar(grep { /^200 in (\S+)/ && $1 < 1.6 } @answers), 4,
+    "replica hung: 4 of 4 pages within the budget (@answers)");
+
 is($st->crashes($server), '', 'no crash');
 diag(sprintf('took %.0f s', time - $t0)) if $ENV{TEST_VERBOSE};
 done_testing;
