@@ -6,6 +6,7 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "db_pool.h"
 #include "handler.h"
 #include "log.h"
 #include "request_id.h"
@@ -13,7 +14,8 @@
 
 struct app {
 	struct config	 cfg;
-	struct db	 db;
+	struct db	 db;		/* the primary */
+	struct db_pool	 pool;		/* and the replicas, if any */
 	struct handler	 handler;
 	struct response	 resp;
 };
@@ -37,8 +39,14 @@ app_open(const char *conf_path)
 		db_set_budget(&app->db, app->cfg.db_budget_ms);
 		db_set_tls(&app->db, &app->cfg.tls);
 	}
+	/* Without replicas, the store is the primary's alone, as ever. */
+	db_pool_init(&app->pool, &app->db, &app->cfg, &sql_store_ops);
 	store.ops = &sql_store_ops;
 	store.ctx = &app->db;
+	if (configured && app->pool.nreplica > 0) {
+		store.ops = &db_pool_store_ops;
+		store.ctx = &app->pool;
+	}
 	if (handler_init(&app->handler, configured ? &app->cfg : NULL,
 	    &store) == -1) {
 		free(app);
@@ -52,7 +60,11 @@ app_open(const char *conf_path)
 const struct response *
 app_serve(struct app *app, const struct request *req)
 {
-	db_begin(&app->db);	/* the request's database time budget */
+	/* The request's database time budget, for every server. */
+	if (app->pool.nreplica > 0)
+		db_pool_begin(&app->pool);
+	else
+		db_begin(&app->db);
 	handler_serve(&app->handler, req, time(NULL), &app->resp);
 	return &app->resp;
 }
@@ -63,6 +75,7 @@ app_close(struct app *app)
 	if (app == NULL)
 		return;
 	handler_free(&app->handler);
+	db_pool_close(&app->pool);
 	db_close(&app->db);
 	response_free(&app->resp);
 	free(app);

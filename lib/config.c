@@ -50,6 +50,83 @@ config_where(const char *path, int lineno, char *why, size_t whylen)
 	snprintf(why, whylen, "%s:%d: %s", path, lineno, tmp);
 }
 
+/* The next free replica slot, or NULL (and why) when all are taken. */
+static struct config_replica *
+new_replica(struct config *cfg, char *why, size_t whylen)
+{
+	if (cfg->nreplica >= CONFIG_REPLICA_MAX) {
+		snprintf(why, whylen, "at most %d replica and replica-socket "
+		    "lines", CONFIG_REPLICA_MAX);
+		return NULL;
+	}
+	return &cfg->replica[cfg->nreplica];
+}
+
+/* replica = HOST[:PORT]: a name or IPv4 address, or [IPv6][:PORT]. */
+static int
+set_replica(struct config *cfg, const char *value, char *why, size_t whylen)
+{
+	struct config_replica	*r;
+	const char		*host = value, *port = NULL, *end;
+	size_t			 n;
+	long			 p = CONFIG_REPLICA_PORT;
+
+	if ((r = new_replica(cfg, why, whylen)) == NULL)
+		return -1;
+	if (*value == '[') {
+		host = value + 1;
+		if ((end = strchr(host, ']')) == NULL || (end[1] != '\0' &&
+		    end[1] != ':'))
+			goto bad;
+		if (end[1] == ':')
+			port = end + 2;
+	} else {
+		end = strchr(value, ':');
+		if (end != NULL) {
+			if (strchr(end + 1, ':') != NULL)
+				goto bad;	/* IPv6 without brackets */
+			port = end + 1;
+		} else
+			end = value + strlen(value);
+	}
+	n = (size_t)(end - host);
+	if (n == 0 || n >= sizeof(r->host) || memchr(host, ' ', n) != NULL ||
+	    memchr(host, '/', n) != NULL)
+		goto bad;
+	if (port != NULL && parse_uint_range(port, 1, 65535, &p) == -1)
+		goto bad;
+	memset(r, 0, sizeof(*r));
+	memcpy(r->host, host, n);
+	r->port = (unsigned int)p;
+	cfg->nreplica++;
+	return 0;
+bad:
+	snprintf(why, whylen, "replica must be HOST or HOST:PORT (an IPv6 "
+	    "address in brackets, a port from 1 to 65535); for a Unix "
+	    "socket write replica-socket = PATH");
+	return -1;
+}
+
+static int
+set_replica_socket(struct config *cfg, const char *value, char *why,
+    size_t whylen)
+{
+	struct config_replica	*r;
+	size_t			 len = strlen(value);
+
+	if ((r = new_replica(cfg, why, whylen)) == NULL)
+		return -1;
+	if (value[0] != '/' || len >= sizeof(r->socket)) {
+		snprintf(why, whylen, "replica-socket must be an absolute "
+		    "path of at most %zu bytes", sizeof(r->socket) - 1);
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	memcpy(r->socket, value, len + 1);
+	cfg->nreplica++;
+	return 0;
+}
+
 static int
 set_option(struct config *cfg, const char *key, const char *value,
     char *why, size_t whylen)
@@ -96,6 +173,17 @@ set_option(struct config *cfg, const char *key, const char *value,
 			return -1;
 		}
 		cfg->scan_limit = (int)n;
+	} else if (strcmp(key, "replica") == 0) {
+		return set_replica(cfg, value, why, whylen);
+	} else if (strcmp(key, "replica-socket") == 0) {
+		return set_replica_socket(cfg, value, why, whylen);
+	} else if (strcmp(key, "replica-max-lag") == 0) {
+		if (parse_uint_range(value, 1, CONFIG_LAG_MAX, &n) == -1) {
+			snprintf(why, whylen, "replica-max-lag must be an "
+			    "integer from 1 to %d (seconds)", CONFIG_LAG_MAX);
+			return -1;
+		}
+		cfg->replica_max_lag = (int)n;
 	}
 	/* Anything else belongs to the connector. */
 	return 0;
@@ -355,6 +443,7 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
 	cfg->db_budget_ms = DB_BUDGET_MS;
 	cfg->tls.verify = -1;
+	cfg->replica_max_lag = CONFIG_LAG_DEFAULT;
 
 	if (path == NULL || *path == '\0') {
 		snprintf(why, whylen, "CALLS_API_CONF is not set");

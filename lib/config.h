@@ -25,6 +25,21 @@
 #define CONFIG_SCAN_DEFAULT	1000
 #define CONFIG_SCAN_MIN		10
 #define CONFIG_SCAN_MAX		100000
+#define CONFIG_REPLICA_MAX	8	/* replica and replica-socket lines */
+#define CONFIG_REPLICA_PORT	3306	/* replica = HOST without :PORT */
+#define CONFIG_LAG_DEFAULT	5	/* replica-max-lag, seconds */
+#define CONFIG_LAG_MAX		3600
+
+/*
+ * A read replica: replica = HOST[:PORT] (HOST a name, an IPv4 address or
+ * [IPv6]) is reached over TCP, replica-socket = PATH over a Unix socket.
+ * Account, database and TLS are the primary's (the [calls-api] lines).
+ */
+struct config_replica {
+	char		 host[256];	/* "" with a socket */
+	unsigned int	 port;
+	char		 socket[256];	/* "" with a host */
+};
 
 struct config {
 	char		 path[4096];
@@ -35,6 +50,10 @@ struct config {
 	long		 db_budget_ms;	/* all database work of one request */
 	int		 scan_limit;	/* 0 (never from a file): unbounded */
 	struct db_tls	 tls;		/* what the ssl-* options ask for */
+	/* Read replicas, in file order; none: the primary serves all. */
+	struct config_replica replica[CONFIG_REPLICA_MAX];
+	size_t		 nreplica;
+	int		 replica_max_lag;	/* seconds, 1..CONFIG_LAG_MAX */
 };
 
 /*

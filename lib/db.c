@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,24 @@
 static long long	io_deadline;
 
 static enum ca_err	connect_db(struct db *);
+
+/* log_error with the server's name first, unless the db is quiet. */
+static void	db_log(const struct db *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+db_log(const struct db *db, const char *fmt, ...)
+{
+	char	 line[1024];
+	va_list	 ap;
+
+	if (db->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_error("%s: %s", db->name != NULL ? db->name : "database", line);
+}
 
 long long
 db_clock_ms(void)
@@ -78,6 +97,17 @@ db_init(struct db *db, const char *conf_path, const char *const *stmt_text,
 	db->budget_ms = DB_BUDGET_MS;
 	db->connect_err = CA_ERR_DB_UNAVAILABLE;
 	db->tls.verify = -1;
+	db->connect_min_ms = DB_CONNECT_MIN_MS;
+}
+
+void
+db_set_server(struct db *db, const char *host, unsigned int port,
+    const char *socket, const char *name)
+{
+	db->host = host;
+	db->port = port;
+	db->socket = socket;
+	db->name = name;
 }
 
 void
@@ -138,7 +168,7 @@ db_stmt_error(struct db *db, MYSQL_STMT *stmt, const char *what)
 {
 	unsigned int	 e = mysql_stmt_errno(stmt);
 
-	log_error("database: %s: %u %s%s", what, e, mysql_stmt_error(stmt),
+	db_log(db, "%s: %u %s%s", what, e, mysql_stmt_error(stmt),
 	    spent(db) ? " (no answer within the request's time budget)" : "");
 	return db_error_lost(e) ? CA_ERR_DB_UNAVAILABLE : CA_ERR_INTERNAL;
 }
@@ -175,7 +205,7 @@ static void
 connect_why(struct db *db, const char *why)
 {
 	snprintf(db->connect_why, sizeof(db->connect_why), "%s", why);
-	log_error("database: connect: %s", why);
+	db_log(db, "connect: %s", why);
 }
 
 /* The reason a connect failed, with what to check. */
@@ -202,6 +232,8 @@ connect_db(struct db *db)
 	unsigned int	 io_timeout = DB_IO_TIMEOUT;
 	my_bool		 reconnect = 0;
 	const char	*refusal;
+	unsigned int	 protocol_tcp = MYSQL_PROTOCOL_TCP;
+	unsigned int	 protocol_socket = MYSQL_PROTOCOL_SOCKET;
 
 	/* The connector's own limit per wait is a backstop: never below the
 	 * budget, which a longer db-budget-ms would otherwise not reach. */
@@ -223,11 +255,24 @@ connect_db(struct db *db)
 	    MYSQL_READ_DEFAULT_GROUP, "calls-api") || mysql_options(db->conn,
 	    MYSQL_SET_CHARSET_NAME, "utf8mb4") || db_tls_options(db->conn, &db->tls) ||
 	    setenv("RES_OPTIONS", DNS_RES_OPTIONS, 0) == -1) {
-		log_error("database: cannot set connection options");
+		db_log(db, "cannot set connection options");
 		return CA_ERR_INTERNAL;
 	}
-	if (mysql_real_connect(db->conn, NULL, NULL, NULL, NULL, 0, NULL,
-	    0) == NULL)
+	/*
+	 * Another server than the option file's: its host and port, or its
+	 * socket, passed here win over the file's lines, and the protocol
+	 * says which (with host "localhost" the connector would otherwise
+	 * take the file's socket).
+	 */
+	if ((db->host != NULL || db->socket != NULL) && mysql_options(db->conn,
+	    MYSQL_OPT_PROTOCOL, db->host != NULL ? &protocol_tcp :
+	    &protocol_socket)) {
+		db_log(db, "cannot set the protocol");
+		return CA_ERR_INTERNAL;
+	}
+	if (mysql_real_connect(db->conn, db->host != NULL ? db->host :
+	    db->socket != NULL ? "localhost" : NULL, NULL, NULL, NULL,
+	    db->host != NULL ? db->port : 0, db->socket, 0) == NULL)
 		return connect_failed(db);
 	/*
 	 * Verified or not, TLS that was asked for is in use: with
@@ -239,7 +284,7 @@ connect_db(struct db *db)
 	}
 	/* The option file's charset line could differ: insist on utf8mb4. */
 	if (mysql_set_character_set(db->conn, "utf8mb4") != 0) {
-		log_error("database: utf8mb4: %s", mysql_error(db->conn));
+		db_log(db, "utf8mb4: %s", mysql_error(db->conn));
 		return CA_ERR_INTERNAL;
 	}
 	return CA_OK;
@@ -315,7 +360,7 @@ db_stmt(struct db *db, size_t i, enum ca_err *err)
 	MYSQL_STMT	*st;
 
 	if (i >= db->nstmt || db->conn == NULL) {
-		log_error("database: statement %zu of %zu without a connection",
+		db_log(db, "statement %zu of %zu without a connection",
 		    i, db->nstmt);
 		*err = CA_ERR_INTERNAL;
 		return NULL;
@@ -338,13 +383,13 @@ db_ensure(struct db *db, long long deadline)
 		return CA_OK;
 	now = db->clock();
 	if (now < db->next_connect) {		/* answer fast while down */
-		log_error("database: unavailable, next connect in %lld ms "
+		db_log(db, "unavailable, next connect in %lld ms "
 		    "(the last one failed%s%s)", db->next_connect - now,
 		    db->connect_why[0] != '\0' ? ": " : "", db->connect_why);
 		/* A configuration error stays one (500) while backing off. */
 		return db->connect_err;
 	}
-	if (deadline - now < DB_CONNECT_MIN_MS)
+	if (deadline - now < db->connect_min_ms)
 		return CA_ERR_DB_UNAVAILABLE;	/* no time left to connect */
 	db->connect_why[0] = '\0';
 	if ((err = db->connect(db)) != CA_OK) {

@@ -77,6 +77,17 @@ struct db {
 	enum ca_err	 connect_err;	/* how the last connect failed */
 	char		 connect_why[512];	/* and why, for the log */
 	struct db_tls	 tls;		/* db_set_tls; none by default */
+	/*
+	 * The server (db_set_server): NULL host and socket, the option
+	 * file's. name: how the log calls it ("database" when NULL). quiet:
+	 * log nothing (the replica pool says once what happened instead).
+	 */
+	const char	*host;
+	unsigned int	 port;
+	const char	*socket;
+	const char	*name;
+	int		 quiet;
+	long long	 connect_min_ms;	/* DB_CONNECT_MIN_MS by default */
 	/* Set by db_init; unit tests substitute fakes. */
 	enum ca_err	(*connect)(struct db *);
 	long long	(*clock)(void);	/* ms, monotonic */
@@ -99,6 +110,14 @@ void		db_set_budget(struct db *, long long ms);
  * a session without TLS is refused, never used in plaintext.
  */
 void		db_set_tls(struct db *, const struct db_tls *);
+
+/*
+ * Another server than the option file's host/port/socket, with the same
+ * account, database and TLS options: over TCP to host:port, or over the
+ * Unix socket at socket (host NULL). name is what the log calls it.
+ */
+void		db_set_server(struct db *, const char *host, unsigned int port,
+		    const char *socket, const char *name);
 
 /* That policy for any connection: db_tls_options before connecting (0 or
  * the connector's error), db_tls_refusal after it (NULL, or why the

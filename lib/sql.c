@@ -35,6 +35,13 @@ const char *const sql_text[SQL__COUNT] = {
 	[SQL_GET_CALL] = PAGE_SELECT CALL_JOIN
 	    " WHERE c.call_sid = ? AND c.client_id = ?"
 	    " AND OCTET_LENGTH(c.call_sid) = ?",
+	/*
+	 * Replica lag (lib/db_pool.c; no privilege needed): the primary's
+	 * position, and whether a replica has applied one, waiting up to
+	 * the seconds given (0 yes, -1 no, NULL not a replica).
+	 */
+	[SQL_GTID_BINLOG_POS] = "SELECT @@gtid_binlog_pos",
+	[SQL_GTID_WAIT] = "SELECT MASTER_GTID_WAIT(?, ?)",
 };
 
 _Static_assert(LIST_NEQ <= 6, "six eq bits in a shape");

@@ -14,6 +14,8 @@
 enum sql_stmt {
 	SQL_KEY_LOOKUP,		/* key hash -> client_id of a live key */
 	SQL_GET_CALL,		/* one call of an organisation by call_sid */
+	SQL_GTID_BINLOG_POS,	/* a primary's position (lib/db_pool.c) */
+	SQL_GTID_WAIT,		/* has a replica applied it? (db_pool.c) */
 	SQL__COUNT
 };
 

@@ -7,11 +7,18 @@
 #   scripts/db.sh sql RUN_DIR [ARGS...]    mariadb client as admin (stdin, ARGS)
 #   scripts/db.sh key RUN_DIR CLIENT_ID [LABEL]   new API key, printed once
 #   scripts/db.sh revoke RUN_DIR KEY       revoke an API key
+#   scripts/db.sh replica RUN_DIR PRIMARY_RUN_DIR
+#                                          start (idempotent) a server in
+#                                          RUN_DIR as a GTID replica of the
+#                                          one in PRIMARY_RUN_DIR, caught up
 # (key and revoke are plain SQL, for tests that need no binary; the
 # product's way is calls-api key create|list|revoke, which the demo uses.)
 # Environment at the first start (kept in RUN_DIR for later starts):
 #   DB_TCP_PORT=N        also listen on 127.0.0.1:N (default: socket only)
 #   DB_SERVER_ARGS='..'  more mariadbd options (e.g. --ssl-cert=...)
+#   DB_SERVER_ID=N       a binary log with GTIDs and this server id, so
+#                        that replicas can follow it (needs DB_TCP_PORT:
+#                        replication connects over TCP)
 # and at every start:
 #   DB_EMPTY=1           start the server only: no database, schema,
 #                        account or config file, and the server's own
@@ -27,7 +34,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
 	echo "usage:" >&2
-	sed -n '4,9s/^#  //p' "$0" >&2
+	sed -n '4,13s/^#  //p' "$0" >&2
 	exit 2
 }
 
@@ -35,7 +42,7 @@ cmd=${1:-}
 [ $# -ge 2 ] || usage
 [ -n "$2" ] || usage
 case "$cmd" in
-start) mkdir -p "$2" ;;
+start | replica) mkdir -p "$2" ;;
 stop) [ -d "$2" ] || exit 0 ;;
 running) [ -d "$2" ] || exit 1 ;;
 esac
@@ -173,6 +180,9 @@ start() {
 		if [ -n "${DB_SERVER_ARGS:-}" ]; then
 			echo "$DB_SERVER_ARGS" >"$run/db-server-args"
 		fi
+		if [ -n "${DB_SERVER_ID:-}" ]; then
+			echo "$DB_SERVER_ID" >"$run/db-server-id"
+		fi
 		local net=(--skip-networking) extra=()
 		# Our charset, unless DB_EMPTY asks for a server as it comes
 		# (MariaDB's compiled-in latin1): then only what calls-api
@@ -189,6 +199,17 @@ start() {
 		if [ -s "$run/db-server-args" ]; then
 			read -r -a extra <"$run/db-server-args"
 		fi
+		# A primary (DB_SERVER_ID) or a replica (db.sh replica) logs
+		# with GTIDs; any other server keeps no binary log.
+		local binlog=(--skip-log-bin)
+		if [ -s "$run/db-server-id" ]; then
+			binlog=(--server-id="$(cat "$run/db-server-id")"
+			    --log-bin="$mysqld_dir/binlog" --binlog-format=ROW
+			    --gtid-strict-mode=1)
+		fi
+		if [ -e "$run/replica-of" ]; then
+			binlog+=(--read-only=1 --relay-log="$mysqld_dir/relay")
+		fi
 		# A small, fast, throw-away server: no binary log, lazy flushes.
 		# DB_BUFFER_POOL: make bench sets 1G to hold its 1M-row table.
 		# Strict sql_mode: no zero dates or zero month/day, no silent
@@ -197,7 +218,7 @@ start() {
 		    --datadir="$run/db" --socket="$mysqld_dir/mysql.sock" \
 		    --pid-file="$mysqld_dir/mariadb.pid" --tmpdir="$mysqld_dir/tmp" \
 		    --log-error="$log" "${net[@]}" "${extra[@]}" \
-		    --skip-log-bin "${charset[@]}" \
+		    "${binlog[@]}" "${charset[@]}" \
 		    --sql-mode=STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
 		    --innodb-buffer-pool-size="${DB_BUFFER_POOL:-256M}" \
 		    --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
@@ -225,8 +246,53 @@ start() {
 
 	# DB_EMPTY=1: the server alone, as a system's MariaDB would be before
 	# calls-api is installed (tests/91-operator-install.t).
-	if [ "${DB_EMPTY:-}" != 1 ]; then
+	if [ "${DB_EMPTY:-}" != 1 ] && [ ! -e "$run/replica-of" ]; then
 		setup
+	fi
+}
+
+# RUN_DIR as a GTID replica of PRIMARY_RUN_DIR (a server started with
+# DB_SERVER_ID and DB_TCP_PORT): everything, schema and accounts included,
+# comes from the primary's binary log; no setup of its own. Its socket is
+# RUN_DIR/mysql.sock; the responder's account and password are the
+# primary's. Returns once the replica has applied all the primary has.
+replica() {
+	local primary port pwfile password pos caught
+	primary=$(realpath -e -- "${1:?PRIMARY_RUN_DIR}")
+	if [ ! -s "$primary/db-server-id" ] || [ ! -s "$primary/db-tcp-port" ]; then
+		echo "db: $primary was not started with DB_SERVER_ID and" \
+		    "DB_TCP_PORT: no binary log to replicate over TCP" >&2
+		exit 1
+	fi
+	port=$(cat "$primary/db-tcp-port")
+	echo "$primary" >"$run/replica-of"
+	[ -s "$run/db-server-id" ] ||
+	    echo $(($(cat "$primary/db-server-id") + 1)) >"$run/db-server-id"
+	# The replication account, on the primary (it replicates too).
+	pwfile=$primary/replication-password
+	if [ ! -s "$pwfile" ]; then
+		(umask 077 && random_hex 16 >"$pwfile")
+	fi
+	password=$(cat "$pwfile")
+	mariadb --no-defaults --socket="$primary/mysql.sock" --user="$admin" -e "
+	    CREATE USER IF NOT EXISTS 'replication'@'127.0.0.1'
+	        IDENTIFIED BY '$password';
+	    GRANT REPLICATION SLAVE ON *.* TO 'replication'@'127.0.0.1'"
+	DB_TCP_PORT='' start
+	if [ ! -e "$run/replica-configured" ]; then
+		client -e "CHANGE MASTER TO MASTER_HOST='127.0.0.1',
+		    MASTER_PORT=$port, MASTER_USER='replication',
+		    MASTER_PASSWORD='$password', MASTER_USE_GTID=slave_pos,
+		    MASTER_CONNECT_RETRY=1; START SLAVE"
+		touch "$run/replica-configured"
+	fi
+	# Caught up: the primary's position applied here (30 s at most).
+	pos=$(mariadb --no-defaults --socket="$primary/mysql.sock" \
+	    --user="$admin" -N -B -e 'SELECT @@gtid_binlog_pos')
+	caught=$(client -N -B -e "SELECT MASTER_GTID_WAIT('$pos', 30)")
+	if [ "$caught" != 0 ]; then
+		client -e 'SHOW SLAVE STATUS\G' >&2 || true
+		fail_with_log "replica did not reach $pos within 30 s" "$log"
 	fi
 }
 
@@ -332,5 +398,6 @@ running) [ -n "$(server_pid)" ] ;;
 sql) client "$@" ;;
 key) new_key "$@" ;;
 revoke) revoke "$@" ;;
+replica) replica "$@" ;;
 *) usage ;;
 esac

@@ -86,6 +86,31 @@ sub stop_web {
 }
 
 sub db_stop  { $_[0]->run_script("$TOP/scripts/db.sh", 'stop', $_[0]{dir}) }
+
+# A GTID replica of the stack's server (which must have been started with
+# DB_SERVER_ID and DB_TCP_PORT) in RUN_DIR/replica, caught up; again after
+# replica_stop: started again and caught up. Stopped at exit.
+sub replica_dir { "$_[0]{dir}/replica" }
+sub replica_start {
+	my ($self) = @_;
+	$self->{replica} = 1;
+	$self->run_script("$TOP/scripts/db.sh", 'replica', $self->replica_dir,
+	    $self->{dir});
+}
+sub replica_stop {
+	$_[0]->run_script("$TOP/scripts/db.sh", 'stop', $_[0]->replica_dir);
+}
+
+# SQL as the replica's admin, like sql.
+sub replica_sql {
+	my ($self, $sql) = @_;
+	my $file = "$self->{dir}/.replica.sql";
+	open my $fh, '>', $file or die $!;
+	print $fh $sql;
+	close $fh;
+	return $self->run_script('sh', '-c', "'$TOP/scripts/db.sh' sql "
+	    . quote($self->replica_dir) . " -N -B calls < " . quote($file));
+}
 sub db_start { $_[0]->run_script("$TOP/scripts/db.sh", 'start', $_[0]{dir}) }
 
 # SQL as the database admin; returns the output (tab-separated, no header).
@@ -336,6 +361,7 @@ sub cleanup {
 	for my $server (keys %{ $self->{web} }) {
 		eval { $self->stop_web($server) };
 	}
+	eval { $self->replica_stop } if $self->{replica};
 	eval { $self->db_stop };
 	remove_tree($self->{dir}) unless $ENV{KEEP_RUN_DIR};
 }

@@ -86,6 +86,59 @@ collect(void *arg, const char *key, const char *value, char *why,
 	return 0;
 }
 
+/* Read replicas: replica = HOST[:PORT], replica-socket, replica-max-lag. */
+static void
+test_replicas(struct config *cfg, char *why, size_t n)
+{
+	static const char *const bad[] = {
+		"replica=", "replica=db:0", "replica=db:65536", "replica=db:",
+		"replica=db:33x", "replica=::1", "replica=[::1", "replica=[::1]x",
+		"replica=[]:3306", "replica=a b", "replica-socket=rel.sock",
+		"replica-max-lag=0", "replica-max-lag=3601", "replica-max-lag=1.5",
+	};
+	size_t	 i;
+	char	 text[512];
+
+	is_int(load("[calls-api]\n" SECRET, cfg, why, n), CA_OK, "no replicas");
+	ok(cfg->nreplica == 0 && cfg->replica_max_lag == CONFIG_LAG_DEFAULT,
+	    "  none, default bound %d s", cfg->replica_max_lag);
+	is_int(load("[calls-api]\n" SECRET "replica = db2.example\n"
+	    "replica=10.0.0.3:3307\nreplica_socket=/run/r.sock\n"
+	    "replica=[2001:db8::1]:3308\nreplica=[::1]\n"
+	    "replica-max-lag=30\n", cfg, why, n), CA_OK, "five replicas");
+	ok(cfg->nreplica == 5, "  all read (%zu)", cfg->nreplica);
+	ok(strcmp(cfg->replica[0].host, "db2.example") == 0 &&
+	    cfg->replica[0].port == CONFIG_REPLICA_PORT &&
+	    cfg->replica[0].socket[0] == '\0', "  a name, default port");
+	ok(strcmp(cfg->replica[1].host, "10.0.0.3") == 0 &&
+	    cfg->replica[1].port == 3307, "  an address and a port");
+	ok(cfg->replica[2].host[0] == '\0' &&
+	    strcmp(cfg->replica[2].socket, "/run/r.sock") == 0,
+	    "  a socket, in file order");
+	ok(strcmp(cfg->replica[3].host, "2001:db8::1") == 0 &&
+	    cfg->replica[3].port == 3308, "  [IPv6]:port");
+	ok(strcmp(cfg->replica[4].host, "::1") == 0 &&
+	    cfg->replica[4].port == CONFIG_REPLICA_PORT, "  [IPv6]");
+	is_int(cfg->replica_max_lag, 30, "  replica-max-lag");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[calls-api]\n" SECRET "%s\n",
+		    bad[i]);
+		is_int(load(text, cfg, why, n), CA_ERR_CONFIG, "refused: %s",
+		    bad[i]);
+	}
+	ok(strstr(why, "replica-max-lag must be") != NULL, "  says what: %s",
+	    why);
+	snprintf(text, sizeof(text), "[calls-api]\n" SECRET);
+	for (i = 0; i <= CONFIG_REPLICA_MAX; i++)
+		strcat(text, "replica-socket=/r.sock\n");
+	is_int(load(text, cfg, why, n), CA_ERR_CONFIG, "%d replicas: too many",
+	    CONFIG_REPLICA_MAX + 1);
+	ok(strstr(why, "at most 8") != NULL, "  says so: %s", why);
+	is_int(load("[client]\nreplica=x:1\n[calls-api]\n" SECRET, cfg, why,
+	    n), CA_OK, "a replica line in [client]: not ours");
+	is_int((int)cfg->nreplica, 0, "  none");
+}
+
 int
 main(void)
 {
@@ -133,6 +186,7 @@ main(void)
 	    "789\nroute=api\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
 	    "bad route");
 	test_tls(&cfg, why, sizeof(why));
+	test_replicas(&cfg, why, sizeof(why));
 
 	/* Another group, as calls-api key reads [calls-api-admin]. */
 	{
