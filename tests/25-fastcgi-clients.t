@@ -21,6 +21,7 @@ use IO::Socket::UNIX;
 use POSIX ();
 use Time::HiRes qw(time);
 use Stack;
+use Fcgi;
 
 my $CLIENTS = 8;		# the pool's size (scripts/web.sh POOL_SIZE)
 my $LOAD_SECONDS = 5;		# of wrk per front
@@ -123,15 +124,10 @@ for my $s (@servers) {
 }
 
 # --- the protocol on the pool's socket -----------------------------------
-# FastCGI records by hand: begin (responder, flags), params, stdin.
-sub record {
-	my ($type, $id, $content) = @_;
-	my $pad = (8 - length($content) % 8) % 8;
-	return pack('CCnnCx', 1, $type, $id, length $content, $pad)
-	    . $content . ("\0" x $pad);
-}
-
-sub nv_len { my $n = shift; $n < 128 ? pack('C', $n) : pack('N', $n | 1 << 31) }
+# FastCGI records by hand (tests/lib/Fcgi.pm's record and nv_len): begin
+# (responder, flags), params, stdin.
+*record = \&Fcgi::record;
+*nv_len = \&Fcgi::nv_len;
 
 # Begin (responder, FCGI_KEEP_CONN if $keep) and params, for a body of
 # $length bytes.
