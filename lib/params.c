@@ -200,25 +200,15 @@ params_parse(const char *query, struct buf *work, struct list_params *p,
 	struct query_iter	 it;
 	char			*name, *value;
 	unsigned int		 seen = 0;
-	size_t			 i, qlen;
+	size_t			 i;
 	int			 rc;
 
 	memset(p, 0, sizeof(*p));
 	p->limit = LIMIT_DEFAULT;
 	p->cursor = NULL;
 	p->order = LIST_ORDER_DESC;
-	fail->err = CA_OK;
-	fail->param = fail->detail = NULL;
-
-	if (query == NULL)
-		query = "";
-	if ((qlen = strlen(query)) > QUERY_MAX_LEN)
-		return fail->err = CA_ERR_QUERY_TOO_LONG;
-	buf_reset(work);
-	if (buf_append(work, query, qlen) == -1)
-		return fail->err = CA_ERR_INTERNAL;
-
-	query_begin(&it, work->data);
+	if (query_start(query, work, &it, fail) != CA_OK)
+		return fail->err;
 	while ((rc = query_next(&it, &name, &value, fail)) == 1) {
 		for (i = 0; i < NSPECS; i++)
 			if (strcmp(name, specs[i].name) == 0)

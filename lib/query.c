@@ -52,23 +52,33 @@ query_next(struct query_iter *it, char **name, char **value,
 }
 
 enum ca_err
-query_expect_none(const char *query, struct buf *work, struct ca_fail *fail)
+query_start(const char *query, struct buf *work, struct query_iter *it,
+    struct ca_fail *fail)
 {
-	struct query_iter	 it;
-	char			*name, *value;
-	size_t			 qlen;
-	int			 rc;
+	size_t	 qlen;
 
 	fail->err = CA_OK;
 	fail->param = fail->detail = NULL;
 	if (query == NULL)
-		return CA_OK;
+		query = "";
 	if ((qlen = strlen(query)) > QUERY_MAX_LEN)
 		return fail->err = CA_ERR_QUERY_TOO_LONG;
 	buf_reset(work);
 	if (buf_append(work, query, qlen) == -1)
 		return fail->err = CA_ERR_INTERNAL;
-	query_begin(&it, work->data);
+	query_begin(it, work->data);
+	return CA_OK;
+}
+
+enum ca_err
+query_expect_none(const char *query, struct buf *work, struct ca_fail *fail)
+{
+	struct query_iter	 it;
+	char			*name, *value;
+	int			 rc;
+
+	if (query_start(query, work, &it, fail) != CA_OK)
+		return fail->err;
 	if ((rc = query_next(&it, &name, &value, fail)) == 1) {
 		fail->param = name;
 		fail->detail = QUERY_NONE_MESSAGE;

@@ -33,6 +33,13 @@ int	query_next(struct query_iter *, char **name, char **value,
 	    struct ca_fail *);
 
 /*
+ * Copy the raw query string (NULL: none) into work and start iterating
+ * over it: CA_OK, or CA_ERR_QUERY_TOO_LONG / CA_ERR_INTERNAL in fail.
+ */
+enum ca_err	query_start(const char *query, struct buf *work,
+		    struct query_iter *, struct ca_fail *);
+
+/*
  * For a route that takes no parameters (GET <route>/{call_sid}): CA_OK
  * when the query string (may be NULL) has none, empty pairs aside; else
  * fail says why, for the first pair: CA_ERR_QUERY_TOO_LONG,
