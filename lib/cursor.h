@@ -81,6 +81,17 @@ int	cursor_encode(const struct cursor_pos *, const struct cursor_binding *,
 int	cursor_decode(const char *, const struct cursor_binding *,
 	    struct cursor_pos *);
 
+/*
+ * cursor_decode, and when the MAC is not the binding's secret's, checked
+ * again with previous (previous_len bytes; NULL or 0: none): the secret a
+ * rotation replaced (cursor-secret-previous), for verification only:
+ * cursor_encode never signs with it. Every version is accepted under
+ * either secret; both comparisons take constant time.
+ */
+int	cursor_decode_rotated(const char *, const struct cursor_binding *,
+	    const unsigned char *previous, size_t previous_len,
+	    struct cursor_pos *);
+
 /* 1 when s is a version 1 call_sid: 1..64 of [A-Za-z0-9_]. */
 int	call_sid_valid(const char *s);
 
