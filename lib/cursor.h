@@ -20,7 +20,8 @@
  * binding they could have been issued for (the default order, no
  * filters: an empty filters text) and read as "next, exclusive", so
  * cursors issued before an upgrade keep working; only version 3 is
- * issued.
+ * issued. During a rotation of the secret, every version is also
+ * accepted under the previous one (cursor_decode_rotated).
  */
 #ifndef CALLS_API_CURSOR_H
 #define CALLS_API_CURSOR_H
