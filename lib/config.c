@@ -127,6 +127,24 @@ set_replica_socket(struct config *cfg, const char *value, char *why,
 	return 0;
 }
 
+/* cursor-secret and cursor-secret-previous: CONFIG_SECRET_MIN to
+ * CONFIG_SECRET_MAX characters. */
+static int
+set_secret(const char *key, const char *value, unsigned char *secret,
+    size_t *secret_len, char *why, size_t whylen)
+{
+	size_t	 len = strlen(value);
+
+	if (len < CONFIG_SECRET_MIN || len > CONFIG_SECRET_MAX) {
+		snprintf(why, whylen, "%s must be %d to %d characters long",
+		    key, CONFIG_SECRET_MIN, CONFIG_SECRET_MAX);
+		return -1;
+	}
+	memcpy(secret, value, len);
+	*secret_len = len;
+	return 0;
+}
+
 static int
 set_option(struct config *cfg, const char *key, const char *value,
     char *why, size_t whylen)
@@ -135,14 +153,17 @@ set_option(struct config *cfg, const char *key, const char *value,
 	size_t	 len = strlen(value);
 
 	if (strcmp(key, "cursor-secret") == 0) {
-		if (len < CONFIG_SECRET_MIN || len > CONFIG_SECRET_MAX) {
-			snprintf(why, whylen, "cursor-secret must be %d to %d "
-			    "characters long", CONFIG_SECRET_MIN,
-			    CONFIG_SECRET_MAX);
+		return set_secret(key, value, cfg->secret, &cfg->secret_len,
+		    why, whylen);
+	} else if (strcmp(key, "cursor-secret-previous") == 0) {
+		/* One rotation at a time (README, Configuration). */
+		if (cfg->secret_previous_len != 0) {
+			snprintf(why, whylen, "cursor-secret-previous given "
+			    "twice: one previous secret at a time");
 			return -1;
 		}
-		memcpy(cfg->secret, value, len);
-		cfg->secret_len = len;
+		return set_secret(key, value, cfg->secret_previous,
+		    &cfg->secret_previous_len, why, whylen);
 	} else if (strcmp(key, "key-cache-seconds") == 0) {
 		if (parse_uint_range(value, 0, CONFIG_CACHE_MAX, &n) == -1) {
 			snprintf(why, whylen, "key-cache-seconds must be an "

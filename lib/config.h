@@ -45,6 +45,10 @@ struct config {
 	char		 path[4096];
 	unsigned char	 secret[CONFIG_SECRET_MAX];
 	size_t		 secret_len;
+	/* cursor-secret-previous: the secret a rotation replaced, accepted
+	 * when verifying cursors, never used to sign one; 0 bytes: none. */
+	unsigned char	 secret_previous[CONFIG_SECRET_MAX];
+	size_t		 secret_previous_len;
 	int		 key_cache_seconds;
 	char		 route[256];	/* the URL path served, e.g. /api/calls */
 	long		 db_budget_ms;	/* all database work of one request */

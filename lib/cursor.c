@@ -309,11 +309,49 @@ take_sid(const char *text, char out[CALL_SID_BYTES + 1])
 	return len;
 }
 
+/*
+ * 0 when mac is the MAC of the position under b's secret or, failing
+ * that, under previous (when there is one); -1 otherwise. Each comparison
+ * takes constant time.
+ */
+static int
+mac_verify(int version, const struct cursor_binding *b,
+    const unsigned char *previous, size_t previous_len,
+    const struct cursor_pos *split, const char *when, const char *sid,
+    size_t sidlen, const unsigned char mac[MAC_LEN])
+{
+	struct cursor_binding	 old;
+	unsigned char		 want[MAC_LEN];
+	int			 rc = -1;
+
+	if (mac_compute(version, b, split, when, sid, sidlen, want) == 0 &&
+	    CRYPTO_memcmp(mac, want, MAC_LEN) == 0)
+		rc = 0;
+	else if (previous != NULL && previous_len > 0) {
+		old = *b;
+		old.secret = previous;
+		old.secret_len = previous_len;
+		if (mac_compute(version, &old, split, when, sid, sidlen,
+		    want) == 0 && CRYPTO_memcmp(mac, want, MAC_LEN) == 0)
+			rc = 0;
+	}
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}
+
 int
 cursor_decode(const char *text, const struct cursor_binding *b,
     struct cursor_pos *pos)
 {
-	unsigned char	 raw[CURSOR_TEXT_MAX], mac[MAC_LEN], want[MAC_LEN];
+	return cursor_decode_rotated(text, b, NULL, 0, pos);
+}
+
+int
+cursor_decode_rotated(const char *text, const struct cursor_binding *b,
+    const unsigned char *previous, size_t previous_len,
+    struct cursor_pos *pos)
+{
+	unsigned char	 raw[CURSOR_TEXT_MAX], mac[MAC_LEN];
 	char		 when[TS_TEXT_SIZE], sidtext[SID_TEXT_MAX + 1];
 	char		 sid[CALL_SID_BYTES + 1], sig[MAC_TEXT_LEN + 1];
 	struct cursor_pos	 split;
@@ -339,9 +377,8 @@ cursor_decode(const char *text, const struct cursor_binding *b,
 		sidlen = (long)strlen(sidtext);
 		memcpy(sid, sidtext, (size_t)sidlen + 1);
 	}
-	if (sidlen < 0 || mac_compute(version, b, &split, when, sid,
-	    (size_t)sidlen, want) == -1 ||
-	    CRYPTO_memcmp(mac, want, MAC_LEN) != 0)
+	if (sidlen < 0 || mac_verify(version, b, previous, previous_len,
+	    &split, when, sid, (size_t)sidlen, mac) == -1)
 		goto out;
 	/* Authentic; still check the shape before it reaches SQL. Version 1
 	 * carried only real dates and [A-Za-z0-9_] call_sids. */
@@ -355,6 +392,5 @@ cursor_decode(const char *text, const struct cursor_binding *b,
 	pos->inclusive = split.inclusive;
 	rc = 0;
 out:
-	OPENSSL_cleanse(want, sizeof(want));
 	return rc;
 }

@@ -20,7 +20,8 @@
  * binding they could have been issued for (the default order, no
  * filters: an empty filters text) and read as "next, exclusive", so
  * cursors issued before an upgrade keep working; only version 3 is
- * issued.
+ * issued. During a rotation of the secret, every version is also
+ * accepted under the previous one (cursor_decode_rotated).
  */
 #ifndef CALLS_API_CURSOR_H
 #define CALLS_API_CURSOR_H
@@ -79,6 +80,17 @@ int	cursor_encode(const struct cursor_pos *, const struct cursor_binding *,
  * (those versions were only issued without).
  */
 int	cursor_decode(const char *, const struct cursor_binding *,
+	    struct cursor_pos *);
+
+/*
+ * cursor_decode, and when the MAC is not the binding's secret's, checked
+ * again with previous (previous_len bytes; NULL or 0: none): the secret a
+ * rotation replaced (cursor-secret-previous), for verification only:
+ * cursor_encode never signs with it. Every version is accepted under
+ * either secret; both comparisons take constant time.
+ */
+int	cursor_decode_rotated(const char *, const struct cursor_binding *,
+	    const unsigned char *previous, size_t previous_len,
 	    struct cursor_pos *);
 
 /* 1 when s is a version 1 call_sid: 1..64 of [A-Za-z0-9_]. */

@@ -210,7 +210,11 @@ list_calls(struct handler *h, struct request_state *rs,
 	bind.secret_len = h->cfg->secret_len;
 	bind.client_id = rs->client_id;
 	bind.filters = rs->canonical;
-	if (p.cursor != NULL && cursor_decode(p.cursor, &bind, &from) == -1) {
+	/* Signed with cursor-secret, or with cursor-secret-previous
+	 * during a rotation; new cursors always with cursor-secret. */
+	if (p.cursor != NULL && cursor_decode_rotated(p.cursor, &bind,
+	    h->cfg->secret_previous, h->cfg->secret_previous_len,
+	    &from) == -1) {
 		fail->param = PARAM_CURSOR;
 		return CA_ERR_CURSOR_INVALID;
 	}

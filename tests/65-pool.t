@@ -70,6 +70,18 @@ sub alive {
 
 sub get { $st->get('nginx', @_) }
 
+# A request straight to a pool's socket (no web server in between),
+# recorded for the OpenAPI check like those through nginx.
+sub fcgi_get {
+	my ($server, $addr, $target) = @_;
+	my $r = Fcgi::get($addr, $target, $key);
+	Stack::openapi_record_cgi($server, 'GET', $target, $r->{out})
+	    if $r->{status};
+	return $r;
+}
+# The check must validate responses: none recorded is a failure.
+Stack::openapi_required();
+
 my @w = workers($pool);
 is(scalar @w, $WORKERS, "serve --workers $WORKERS: $WORKERS workers under "
     . "pool $pool");
@@ -311,7 +323,7 @@ sub stop_pool {
 	    '--conf', "$dir/calls-api.cnf");
 	is(sprintf('%04o', (stat $sock)[2] & 07777), '0660',
 	    'a Unix socket: mode 0660 by default');
-	is(Fcgi::get($sock, '/api/calls?limit=1', $key)->{status}, 200,
+	is(fcgi_get('serve-unix', $sock, '/api/calls?limit=1')->{status}, 200,
 	    '  and served');
 	is(stop_pool($pid), 0, '  SIGTERM: exit status 0');
 	ok(!-e $sock, '  socket file removed');
@@ -346,7 +358,7 @@ sub stop_pool {
 	my $addr = '127.0.0.1:' . Stack::free_port();
 	my $pid = start_pool($addr, '--listen', $addr, '--workers', 2,
 	    '--conf', "$dir/calls-api.cnf");
-	is(Fcgi::get($addr, '/api/calls?limit=1', $key)->{status}, 200,
+	is(fcgi_get('serve-tcp', $addr, '/api/calls?limit=1')->{status}, 200,
 	    "--listen $addr: served over TCP");
 	is(stop_pool($pid), 0, '  SIGTERM: exit status 0');
 }
@@ -395,11 +407,11 @@ SKIP: {
 		    or POSIX::_exit(127);
 	}
 	for (1 .. 100) { last if -S $sock; sleep 0.05 }
-	my $r = Fcgi::get($sock, '/api/calls?limit=2', $key);
+	my $r = fcgi_get('serve-systemd', $sock, '/api/calls?limit=2');
 	is($r->{status}, 200, 'ExecStart under socket activation: the first '
 	    . 'connection served') or diag($r->{error});
-	my @bad = grep { $_ != 200 } map { Fcgi::get($sock,
-	    '/api/calls?limit=1', $key)->{status} } 1 .. 20;
+	my @bad = grep { $_ != 200 } map { fcgi_get('serve-systemd',
+	    $sock, '/api/calls?limit=1')->{status} } 1 .. 20;
 	is("@bad", '', '  and 20 more');
 	my $alog = do { local (@ARGV, $/) = "$dir/activated.log"; <> } // '';
 	like($alog, qr/pool: 8 workers on systemd socket/,
@@ -424,8 +436,8 @@ SKIP: {
 	for (1 .. 100) { last if -S $sock && workers($pid) == 2; sleep 0.05 }
 	is(scalar(workers($pid)), 2, 'spawn-fcgi -n ... -- calls-api serve: 2 '
 	    . 'workers on its socket');
-	is(Fcgi::get($sock, '/api/calls?limit=1', $key)->{status}, 200,
-	    '  served');
+	is(fcgi_get('serve-spawn-fcgi', $sock, '/api/calls?limit=1')->{status},
+	    200, '  served');
 	is(stop_pool($pid), 0, '  SIGTERM: exit status 0');
 }
 done_testing;

@@ -17,7 +17,9 @@ sub record {
 sub nv_len { my $n = shift; $n < 128 ? pack('C', $n) : pack('N', $n | 1 << 31) }
 
 # get(ADDRESS, TARGET, KEY): ADDRESS a socket path or HOST:PORT. Returns
-# { status, body, error } (status 0 and error set when it failed).
+# { status, body, error, out } (status 0 and error set when it failed);
+# out: the responder's whole output, head and body (for
+# Stack::openapi_record_cgi).
 sub get {
 	my ($addr, $target, $key) = @_;
 	my ($path, $query) = split /\?/, $target, 2;
@@ -57,7 +59,8 @@ sub get {
 	    unless $ok && $ended;
 	my ($head, $body) = split /\r\n\r\n/, $out, 2;
 	my ($status) = ($head // '') =~ /^Status: (\d{3})/m;
-	return { status => $status // 200, body => $body // '', error => '' };
+	return { status => $status // 200, body => $body // '', error => '',
+	    out => $out };
 }
 
 1;

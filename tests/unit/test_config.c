@@ -173,6 +173,35 @@ main(void)
 	    "789\ndb-budget-ms=30001\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
 	    "db-budget-ms over 30 s");
 
+	/* cursor-secret-previous: optional, once, the same length rules. */
+	is_int((int)cfg.secret_previous_len, 0, "no cursor-secret-previous: "
+	    "none");
+	is_int(load("[calls-api]\ncursor_secret_previous = \"ABCDEFGHIJKLMNOPQ"
+	    "RSTUVWXYZ0123456789\"\ncursor-secret=abcdefghijklmnopqrstuvwxyz"
+	    "0123456789\n", &cfg, why, sizeof(why)), CA_OK,
+	    "cursor-secret-previous (before cursor-secret, underscores)");
+	ok(cfg.secret_previous_len == 36 && memcmp(cfg.secret_previous,
+	    "ABCDEF", 6) == 0 && cfg.secret_len == 36 &&
+	    memcmp(cfg.secret, "abcdef", 6) == 0,
+	    "  read apart from cursor-secret, quotes stripped");
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz01234"
+	    "56789\ncursor-secret-previous=tooshort-secret\n", &cfg, why,
+	    sizeof(why)), CA_ERR_CONFIG, "a short cursor-secret-previous");
+	ok(strstr(why, "cursor-secret-previous must be 32 to 256") != NULL &&
+	    strstr(why, "tooshort") == NULL,
+	    "  says so, never echoing it: %s", why);
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz01234"
+	    "56789\ncursor-secret-previous=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    "\ncursor-secret-previous=BCDEFGHIJKLMNOPQRSTUVWXYZ01234567890\n",
+	    &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "cursor-secret-previous twice");
+	ok(strstr(why, "one previous secret at a time") != NULL &&
+	    strstr(why, ":4:") != NULL, "  says so, with the line: %s", why);
+	is_int(load("[calls-api]\ncursor-secret-previous=ABCDEFGHIJKLMNOPQRSTUV"
+	    "WXYZ0123456789\n", &cfg, why, sizeof(why)), CA_ERR_CONFIG,
+	    "cursor-secret-previous without cursor-secret");
+	ok(strstr(why, "no cursor-secret in") != NULL, "  says so: %s", why);
+
 	is_int(load("[calls-api]\nuser=x\n", &cfg, why, sizeof(why)),
 	    CA_ERR_CONFIG, "missing secret");
 	ok(strstr(why, "cursor-secret") != NULL, "  says which key: %s", why);

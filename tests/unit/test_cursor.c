@@ -668,10 +668,134 @@ test_splits(void)
 	    "v2 signed over filters (never issued): refused");
 }
 
+/*
+ * A cursor of the given version (1, 2, 3; version 3 with dir and incl)
+ * signed over org_acme and filters with key, as cursor.h documents it.
+ */
+static void
+signed_with(const unsigned char *key, int version, const char *filters,
+    const char *dir, const char *incl, const char *when, const char *sid,
+    char *out)
+{
+	unsigned char	 in[2048], mac[32];
+	char		 sig[B64_ENCODED_SIZE(32)], json[1024];
+	char		 sidtext[B64_ENCODED_SIZE(CALL_SID_BYTES)];
+	const char	*dom = version == 1 ? "calls-api/cursor/v1" :
+			    version == 2 ? "calls-api/cursor/v2" :
+			    "calls-api/cursor/v3";
+	size_t		 n = 0;
+
+	n = part(in, n, version, dom, strlen(dom));
+	n = part(in, n, version, "org_acme", 8);
+	n = part(in, n, version, filters, strlen(filters));
+	if (version == 3) {
+		n = part(in, n, version, dir, strlen(dir));
+		n = part(in, n, version, incl, strlen(incl));
+	}
+	n = part(in, n, version, when, strlen(when));
+	n = part(in, n, version, sid, strlen(sid));
+	if (digest_hmac_sha256(key, strlen((const char *)key), in, n,
+	    mac) == -1)
+		memset(mac, 0, sizeof(mac));
+	b64url_encode(mac, sizeof(mac), sig);
+	b64url_encode((const unsigned char *)sid, strlen(sid), sidtext);
+	if (version == 1)
+		snprintf(json, sizeof(json), "{\"v\":1,\"created_at\":\"%s\","
+		    "\"call_sid\":\"%s\",\"sig\":\"%s\"}", when, sid, sig);
+	else if (version == 2)
+		snprintf(json, sizeof(json), "{\"v\":2,\"created_at\":\"%s\","
+		    "\"call_sid_b64\":\"%s\",\"sig\":\"%s\"}", when, sidtext,
+		    sig);
+	else
+		snprintf(json, sizeof(json), "{\"v\":3,\"dir\":\"%s\","
+		    "\"incl\":\"%s\",\"created_at\":\"%s\",\"call_sid_b64\":"
+		    "\"%s\",\"sig\":\"%s\"}", dir, incl, when, sidtext, sig);
+	wrap(json, out);
+}
+
+/*
+ * cursor_decode_rotated: every version verifies under the current secret
+ * and under the previous one, not under a third, not under the previous
+ * one when none is given; cursor_encode signs with the current secret
+ * only (the binding's: the previous one is never at hand).
+ */
+static void
+test_rotation(void)
+{
+	static const unsigned char	 s1[] = "rotation-previous-0123456789abcdef";
+	static const unsigned char	 s3[] = "rotation-neither-0123456789abcdef0";
+	static const char		*when = "2026-03-09T10:00:05.000250Z";
+	static const struct {
+		int		 version;
+		const char	*filters;
+		const char	*dir;
+		const char	*incl;
+	} cases[] = {
+		{ 1, "", NULL, NULL },
+		{ 2, "", NULL, NULL },
+		{ 3, "", "next", "0" },
+		{ 3, "", "prev", "1" },
+		{ 3, "order=3:asc\n", "prev", "0" },
+		{ 3, "status=9:completed\n", "next", "1" },
+	};
+	const unsigned char	*keys[] = { secret, s1, s3 };
+	const char		*names[] = { "the current secret",
+				    "the previous secret", "neither secret" };
+	struct cursor_binding	 b = binding(secret, "org_acme");
+	struct cursor_binding	 old = binding(s1, "org_acme");
+	struct cursor_pos	 got, pos;
+	char			 text[CURSOR_TEXT_MAX + 1];
+	size_t			 i, k;
+	int			 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		b.filters = cases[i].filters;
+		for (k = 0; k < 3; k++) {
+			signed_with(keys[k], cases[i].version, cases[i].filters,
+			    cases[i].dir, cases[i].incl, when, "call_1", text);
+			memset(&got, 0, sizeof(got));
+			rc = cursor_decode_rotated(text, &b, s1,
+			    sizeof(s1) - 1, &got);
+			ok(k == 2 ? rc == -1 : rc == 0 && got.call_sid_len == 6 &&
+			    memcmp(got.call_sid, "call_1", 6) == 0 &&
+			    got.dir == (cases[i].dir != NULL &&
+			    strcmp(cases[i].dir, "prev") == 0 ? CURSOR_PREV :
+			    CURSOR_NEXT) && got.inclusive == (cases[i].incl !=
+			    NULL && cases[i].incl[0] == '1'),
+			    "v%d %s%s%s signed with %s: %s",
+			    cases[i].version, cases[i].filters[0] ? "filtered " :
+			    "", cases[i].dir ? cases[i].dir : "", cases[i].incl ?
+			    cases[i].incl : "", names[k], k == 2 ? "refused" :
+			    "accepted");
+			rc = cursor_decode_rotated(text, &b, NULL, 0, &got);
+			ok(k == 0 ? rc == 0 : rc == -1,
+			    "  with no previous secret: %s", k == 0 ?
+			    "accepted" : "refused");
+			if (k == 1)
+				ok(cursor_decode(text, &b, &got) == -1,
+				    "  cursor_decode: the current secret only");
+		}
+	}
+	/* Minted: current secret only. */
+	b.filters = "";
+	memset(&pos, 0, sizeof(pos));
+	pos.created_at = (struct ts){ 2026, 3, 9, 10, 0, 5, 250 };
+	memcpy(pos.call_sid, "call_1", 7);
+	pos.call_sid_len = 6;
+	ok(cursor_encode(&pos, &b, text, sizeof(text)) == 0 &&
+	    cursor_decode(text, &b, &got) == 0 &&
+	    cursor_decode(text, &old, &got) == -1,
+	    "cursor_encode signs with the binding's secret, not another");
+	/* A previous secret equal to the current one changes nothing. */
+	ok(cursor_decode_rotated(text, &b, secret, sizeof(secret) - 1,
+	    &got) == 0, "previous = current: accepted");
+}
+
 int
 main(void)
 {
 	test_splits();
+	test_rotation();
 	test_base64();
 	test_timestamp();
 	test_cursor();

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../../lib/cursor.h"
 #include "../../lib/handler.h"
 #include "../../lib/log.h"
 #include "../../lib/query.h"
@@ -460,6 +461,110 @@ test_paging(void)
 	    36) == 0, "envelope order: success, data, pagination");
 }
 
+/* The last response's pagination cursor `which` into out ("" if none). */
+static void
+last_cursor(const char *which, char *out, size_t cap)
+{
+	json_t		*j = body();
+	const char	*c = json_string_value(json_object_get(
+			    json_object_get(j, "pagination"), which));
+
+	snprintf(out, cap, "%s", c != NULL ? c : "");
+	json_decref(j);
+}
+
+/* The secret the handler signs with and the one it also accepts. */
+static void
+use_secrets(const char *current, const char *previous)
+{
+	memcpy(cfg.secret, current, strlen(current));
+	cfg.secret_len = strlen(current);
+	memset(cfg.secret_previous, 0, sizeof(cfg.secret_previous));
+	cfg.secret_previous_len = 0;
+	if (previous != NULL) {
+		memcpy(cfg.secret_previous, previous, strlen(previous));
+		cfg.secret_previous_len = strlen(previous);
+	}
+}
+
+/*
+ * cursor-secret-previous: a cursor signed with the previous secret gives
+ * the same page as before the rotation, next and prev cursors alike; the
+ * cursors of that page are signed with the current secret only; a cursor
+ * of a third secret, or of the previous one once it is removed, is 400.
+ */
+static void
+test_rotation(void)
+{
+	static const char	*s1 = "rotation-secret-one-0123456789abcdef";
+	static const char	*s2 = "rotation-secret-two-0123456789abcdef";
+	static const char	*s3 = "rotation-secret-three-0123456789abcd";
+	static const char	*lists[] = { "limit=3", "limit=3&order=asc" };
+	char			 uri[2048], next[CURSOR_TEXT_MAX + 1];
+	char			 prev[CURSOR_TEXT_MAX + 1], minted[CURSOR_TEXT_MAX + 1];
+	char			*before_next = NULL, *before_prev = NULL;
+	struct cursor_binding	 bind;
+	struct cursor_pos	 pos;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		use_secrets(s1, NULL);
+		snprintf(uri, sizeof(uri), "/api/calls?%s", lists[i]);
+		serve("GET", uri, "Bearer ck_acme");
+		last_cursor("next_cursor", next, sizeof(next));
+		snprintf(uri, sizeof(uri), "/api/calls?%s&cursor=%s", lists[i],
+		    next);
+		serve("GET", uri, "Bearer ck_acme");
+		before_next = strdup(resp.body.data);
+		last_cursor("prev_cursor", prev, sizeof(prev));
+		snprintf(uri, sizeof(uri), "/api/calls?%s&cursor=%s", lists[i],
+		    prev);
+		serve("GET", uri, "Bearer ck_acme");
+		before_prev = strdup(resp.body.data);
+
+		use_secrets(s2, s1);
+		snprintf(uri, sizeof(uri), "/api/calls?%s&cursor=%s", lists[i],
+		    next);
+		ok(serve("GET", uri, "Bearer ck_acme") == 200 &&
+		    strcmp(resp.body.data, before_next) != 0,
+		    "%s: rotated, an old next cursor is taken (the page "
+		    "re-signed)", lists[i]);
+		last_cursor("next_cursor", minted, sizeof(minted));
+		bind.secret = (const unsigned char *)s2;
+		bind.secret_len = strlen(s2);
+		bind.client_id = "org_acme";
+		bind.filters = i == 0 ? "" : "order=3:asc\n";
+		ok(cursor_decode(minted, &bind, &pos) == 0,
+		    "  the page's next cursor is signed with the current secret");
+		bind.secret = (const unsigned char *)s1;
+		bind.secret_len = strlen(s1);
+		is_int(cursor_decode(minted, &bind, &pos), -1,
+		    "  not with the previous one");
+		/* The same page: the data, and has_more (the cursors differ). */
+		ok(strncmp(resp.body.data, before_next, (size_t)(strstr(
+		    before_next, "\"pagination\"") - before_next)) == 0,
+		    "  the same rows as before the rotation");
+		snprintf(uri, sizeof(uri), "/api/calls?%s&cursor=%s", lists[i],
+		    prev);
+		ok(serve("GET", uri, "Bearer ck_acme") == 200 &&
+		    strncmp(resp.body.data, before_prev, (size_t)(strstr(
+		    before_prev, "\"pagination\"") - before_prev)) == 0,
+		    "  an old prev cursor: the same rows");
+
+		use_secrets(s3, s2);
+		serve("GET", uri, "Bearer ck_acme");
+		expect_error(400, "invalid_cursor", "cursor",
+		    "  signed with neither secret");
+		use_secrets(s2, NULL);
+		serve("GET", uri, "Bearer ck_acme");
+		expect_error(400, "invalid_cursor", "cursor",
+		    "  previous removed: the old cursor is refused");
+		free(before_next);
+		free(before_prev);
+	}
+	use_secrets("0123456789abcdef0123456789abcdef", NULL);
+}
+
 /*
  * A page that ends exactly on the organisation's last row is the last
  * page: has_more false, next_cursor null (the store was asked for one row
@@ -807,6 +912,7 @@ main(void)
 	test_params();
 	test_paging();
 	test_exact_end();
+	test_rotation();
 	test_one_call();
 	test_store_failures();
 	test_request_ids();
