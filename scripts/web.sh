@@ -23,6 +23,8 @@
 # RUN_DIR/calls-api.cnf (written by scripts/db.sh start).
 # APACHE_DROPIN=FILE (apache only): include that installed drop-in as it is
 # (its own binary and config paths) instead of apache/calls-api.conf.
+# APACHE_EXTRA=TEXT (apache only): httpd.conf lines after the drop-in, e.g.
+# a bench's short FcgidIdleTimeout or "LogLevel warn fcgid:info".
 set -euo pipefail
 # The servers live in /usr/sbin, which a user's PATH on Debian lacks.
 case ":$PATH:" in
@@ -299,6 +301,11 @@ conf_apache() {
 			printf 'Define CALLS_API_BIN "%s"\n' "$bin"
 			printf 'Define CALLS_API_CONF "%s"\n' "$run/calls-api.cnf"
 			printf 'Include "%s"\n' "$top/apache/calls-api.conf"
+		fi
+		if [ -n "${APACHE_EXTRA:-}" ]; then
+			# Directives after the drop-in (the last one wins):
+			# bench/pool.sh's short idle timeout, a log level.
+			printf '%s\n' "$APACHE_EXTRA"
 		fi
 	} >"$dir/httpd.conf"
 }
