@@ -103,6 +103,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "database and sample data in $run"
 scripts/db.sh start "$run" >/dev/null
 scripts/sample-data.sh "$run" >/dev/null
@@ -229,7 +230,7 @@ for rep in $(seq 1 "$repeats"); do
 		# bench/run.sh does), so that 1x-4x measure a warm pool, not
 		# start-up.
 		all=$(fcgid_setting FcgidMaxProcessesPerClass 100)
-		for _ in 1 2 3 4 5; do
+		for round in 1 2 3 4 5; do
 			measure wrk -t$((2 * n)) -c$((2 * n)) -d${warmup}s \
 			    -s bench/follow.lua -H "Authorization: Bearer $key" \
 			    -H "User-Agent: bench-$rep-warmup" \
@@ -240,6 +241,9 @@ for rep in $(seq 1 "$repeats"); do
 			have=$(procs_now apache)
 			[ "$have" -lt "$all" ] || break
 		done
+		[ "$front" != apache ] ||
+			say "apache        warm-up: $have of $all processes" \
+			    "after $round round(s) of ${warmup} s"
 		for mult in 1 2 4; do
 			wrk_at "$front" "$mult" "$rep"
 		done
@@ -262,8 +266,8 @@ for rep in $(seq 1 "$repeats"); do
 done
 
 perl -MJSON::PP -e '
-	my ($file, $seconds, $repeats, $idle, $workers, $fcgid_idle, $extra)
-	    = @ARGV;
+	my ($file, $seconds, $repeats, $idle, $workers, $fcgid_idle, $extra,
+	    $load0, $load1) = @ARGV;
 	my (%v, %c, %procs, %waits, @order);
 	open my $fh, "<", $file or die $!;
 	while (<$fh>) {
@@ -301,7 +305,8 @@ perl -MJSON::PP -e '
 	    " with the processes the front had just before it.",
 	    ($extra ne "" ? " mod_fcgid directives after the drop-in: $extra." : ""),
 	    " Pool: calls-api serve --workers $workers. Loopback, load",
-	    " generator on the same 2 cores.\n\n";
+	    " generator on the same 2 cores; load average $load0 at the",
+	    " start, $load1 at the end.\n\n";
 	print "| front | processes | fresh p99 ms | cold p99 ms | cold max ms |",
 	    " processes before cold | 1x p99 ms | 2x p99 ms | 4x p99 ms |",
 	    " 1x req/s | 2x req/s | 4x req/s | 2x/1x p99 | not 2xx |\n";
@@ -334,6 +339,6 @@ perl -MJSON::PP -e '
 		    $waits{$_}{slow} // 0, $waits{$_}{all} } @k), " |\n";
 	}
 ' "$results" "$seconds" "$repeats" "$idle" "$workers" "$fcgid_idle" \
-    "$fcgid_extra" >"$out_md"
+    "$fcgid_extra" "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$out_md"
 cat "$out_md"
 say "written to bench/results-pool.md"
