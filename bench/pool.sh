@@ -24,7 +24,8 @@
 #          FcgidIdleTimeout (300 s shipped): for the bench only, Apache
 #          gets FcgidIdleTimeout BENCH_POOL_FCGID_IDLE (3) and
 #          FcgidIdleScanInterval 1 after the drop-in, and the spell lasts
-#          until the pool has shrunk (at least BENCH_POOL_IDLE seconds).
+#          until the pool has shrunk (at least BENCH_POOL_IDLE seconds and
+#          3 s more than that FcgidIdleTimeout).
 # Between runs the bench waits until the front has no connection left:
 # requests that wrk gave up on may still wait in mod_fcgid for a process
 # (a second at a time) and would take one from the next run.
@@ -157,12 +158,14 @@ drain() {
 	say "$1: connections still open after 60 s"
 }
 
-# mod_fcgid's idle spell: until its pool has shrunk to
-# FcgidMinProcessesPerClass (up to 60 s); other fronts: BENCH_POOL_IDLE s.
+# mod_fcgid's idle spell: past the bench's FcgidIdleTimeout and two idle
+# scans, and until its pool has shrunk to FcgidMinProcessesPerClass (up
+# to 60 s more); other fronts: BENCH_POOL_IDLE s.
 idle_spell() {
 	local min
 	sleep "$idle"
 	[ "$1" = apache ] || return 0
+	[ "$idle" -ge $((fcgid_idle + 3)) ] || sleep $((fcgid_idle + 3 - idle))
 	min=$(fcgid_setting FcgidMinProcessesPerClass 3)
 	for _ in $(seq 1 120); do
 		[ "$(procs_now apache)" -gt "$min" ] || return 0
