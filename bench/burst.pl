@@ -3,15 +3,18 @@
 # new HTTP/1.1 connection per request) send GET URL back to back for
 # SECONDS; every request started in that time is timed to its end, however
 # long it takes (wrk, stopping at its duration, would drop the slow ones).
-#   bench/burst.pl URL KEY CLIENTS SECONDS
+#   bench/burst.pl URL KEY CLIENTS SECONDS [AGENT]
+# AGENT (optional): the User-Agent header, to find these requests in a
+# server's log.
 # Prints one line: BURST {"requests":N,"failed":N,"p50_us":N,"p99_us":N,"max_us":N}
 use strict;
 use warnings;
 use IO::Socket::INET;
 use Time::HiRes qw(time);
 
-my ($url, $key, $clients, $seconds) = @ARGV;
-die "usage: bench/burst.pl URL KEY CLIENTS SECONDS\n" unless $seconds;
+my ($url, $key, $clients, $seconds, $agent) = @ARGV;
+die "usage: bench/burst.pl URL KEY CLIENTS SECONDS [AGENT]\n" unless $seconds;
+my $agent_header = defined $agent ? "User-Agent: $agent\r\n" : '';
 my ($host, $port, $target) = $url =~ m{^http://([^:/]+):(\d+)(/.*)$}
     or die "bad URL $url\n";
 
@@ -21,7 +24,8 @@ sub one {
 	my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port,
 	    Timeout => 30) or return (1e6 * (time - $t0), 0);
 	print $s "GET $target HTTP/1.1\r\nHost: $host:$port\r\n"
-	    . "Authorization: Bearer $key\r\nConnection: close\r\n\r\n";
+	    . "Authorization: Bearer $key\r\n$agent_header"
+	    . "Connection: close\r\n\r\n";
 	local $/;
 	my $raw = <$s> // '';
 	close $s;
