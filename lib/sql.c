@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent_cache.h"
 #include "log.h"
 #include "sql.h"
 
@@ -16,6 +17,8 @@
 	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id"
 #define PAGE_JOIN \
 	CALL_JOIN " WHERE c.client_id = ?"
+#define PAGE_BARE \
+	" WHERE c.client_id = ?"
 #define FLOOR_SELECT \
 	"SELECT c.created_at, c.call_sid FROM calls c FORCE INDEX (PRIMARY)" \
 	" WHERE c.client_id = ?"
@@ -105,16 +108,39 @@ text_put(char *buf, size_t cap, size_t *n, const char *s)
 	return 0;
 }
 
+/* The SELECT list of the page without the join: agent_name NULL. */
+#define BARE_COLUMN(name, kind, size, nullable, sql)	sql,
+static const char *const bare_column[CALL_NFIELDS] = {
+	CALL_FIELDS(BARE_COLUMN, CALL_NO_SEP)
+};
+#undef BARE_COLUMN
+
+static int
+bare_select(char *buf, size_t cap, size_t *n)
+{
+	size_t	 i;
+
+	if (text_put(buf, cap, n, "SELECT ") == -1)
+		return -1;
+	for (i = 0; i < CALL_NFIELDS; i++)
+		if ((i > 0 && text_put(buf, cap, n, ", ") == -1) ||
+		    text_put(buf, cap, n, i == CALL_F_agent_name ? "NULL" :
+		    bare_column[i]) == -1)
+			return -1;
+	return text_put(buf, cap, n, " FROM calls c");
+}
+
 int
 sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
 {
 	int	 desc = (shape & SQL_SHAPE_DESC) != 0;
 	int	 floorq = (shape & SQL_SHAPE_FLOOR) != 0;
+	int	 bare = (shape & SQL_SHAPE_BARE) != 0 && !floorq;
 	size_t	 i, n = 0;
 
 	(void)arg;
-	if (cap == 0 || text_put(buf, cap, &n, floorq ? FLOOR_SELECT :
-	    PAGE_SELECT) == -1)
+	if (cap == 0 || (bare ? bare_select(buf, cap, &n) : text_put(buf,
+	    cap, &n, floorq ? FLOOR_SELECT : PAGE_SELECT)) == -1)
 		return -1;
 	for (i = 0; i < LIST_NEQ && !floorq; i++)
 		if ((shape & SQL_SHAPE_EQ(i)) != 0) {
@@ -122,7 +148,8 @@ sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
 				return -1;
 			break;
 		}
-	if (!floorq && text_put(buf, cap, &n, PAGE_JOIN) == -1)
+	if (!floorq && text_put(buf, cap, &n, bare ? PAGE_BARE :
+	    PAGE_JOIN) == -1)
 		return -1;
 	for (i = 0; i < LIST_NEQ && !floorq; i++)
 		if ((shape & SQL_SHAPE_EQ(i)) != 0 &&
@@ -604,6 +631,134 @@ out:
 	return err;
 }
 
+/* The cache of agent names for pages; NULL: the join. */
+static struct agent_cache	*agent_names;
+
+void
+sql_set_agent_cache(struct agent_cache *c)
+{
+	agent_names = c;
+}
+
+/* Execute the page statement of shape with q's parameters (and floor). */
+static MYSQL_STMT *
+page_execute(struct db *db, struct page_query *pq, unsigned long shape,
+    enum ca_err *err)
+{
+	const struct list_query	*q = pq->q;
+	struct scan_binding	 sb;
+	MYSQL_STMT		*st;
+	int			 limit = q->fetch;
+
+	if ((st = db_stmt_keyed(db, shape, sql_shape_text, NULL,
+	    err)) == NULL)
+		return NULL;
+	bind_scan(&sb, q, 1);
+	if (*pq->floor_found)
+		bind_pos(sb.in, &sb.n, pq->floor, &sb.floor);
+	sb.in[sb.n].buffer_type = MYSQL_TYPE_LONG;
+	sb.in[sb.n++].buffer = &limit;
+
+	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st)) {
+		*err = db_stmt_error(db, st, "page query");
+		return NULL;
+	}
+	if ((*err = bind_result_row(db, st, &row_buf, "page bind")) !=
+	    CA_OK) {
+		(void)mysql_stmt_free_result(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* The row's agent_name from the cache: 1, or 0 when it is not there. */
+static int
+cached_name(struct row_binding *rb, const char *client_id, long long now)
+{
+	const char	*name;
+	size_t		 len;
+
+	if (rb->isnull[CALL_F_agent_id] || rb->len[CALL_F_agent_id] >=
+	    ID_SIZE || !agent_cache_get(agent_names, now, client_id,
+	    strlen(client_id), rb->row.agent_id, rb->len[CALL_F_agent_id],
+	    &name, &len))
+		return 0;
+	if (name == NULL) {
+		rb->row.null |= CALL_NULL(agent_name);
+		rb->row.len[CALL_F_agent_name] = 0;
+		rb->row.agent_name[0] = '\0';
+	} else {
+		rb->row.null &= ~CALL_NULL(agent_name);
+		memcpy(rb->row.agent_name, name, len);	/* len < NAME_SIZE */
+		rb->row.agent_name[len] = '\0';
+		rb->row.len[CALL_F_agent_name] = len;
+	}
+	return 1;
+}
+
+/* Remember the finished row's agent name as the join found it. */
+static void
+cache_name(const struct call *c, long long now)
+{
+	int	 none = (c->null & CALL_NULL(agent_name)) != 0;
+
+	/* Not kept (no memory): the next page asks the join again. */
+	(void)agent_cache_put(agent_names, now, c->client_id,
+	    call_text_len(c, CALL_F_client_id), c->agent_id,
+	    call_text_len(c, CALL_F_agent_id), none ? NULL : c->agent_name,
+	    none ? 0 : call_text_len(c, CALL_F_agent_name));
+}
+
+/*
+ * The page without the join, buffered: *served 1 when every row's agent
+ * was cached and the rows went to each() with the cached names; 0 when
+ * one was not (nothing handed on: the caller runs the join).
+ */
+static enum ca_err
+page_from_cache(struct db *db, struct page_query *pq, unsigned long shape,
+    long long now, int *may_retry, int *served)
+{
+	const struct list_query	*q = pq->q;
+	MYSQL_STMT		*st;
+	enum ca_err		 err = CA_OK;
+	int			 rc;
+
+	*served = 0;
+	if ((st = page_execute(db, pq, shape | SQL_SHAPE_BARE, &err)) == NULL)
+		return err;
+	if (mysql_stmt_store_result(st)) {
+		err = db_stmt_error(db, st, "page store");
+		goto out;
+	}
+	/* First pass: is every agent cached? */
+	while ((rc = mysql_stmt_fetch(st)) == 0)
+		if (!cached_name(&row_buf, q->client_id, now))
+			goto out;	/* a miss: the join */
+	if (rc != MYSQL_NO_DATA) {
+		err = rc == 1 ? db_stmt_error(db, st, "page fetch") :
+		    CA_ERR_INTERNAL;
+		goto out;
+	}
+	*served = 1;
+	mysql_stmt_data_seek(st, 0);
+	while ((rc = mysql_stmt_fetch(st)) == 0) {
+		*may_retry = 0;
+		if (pq->handed++ >= q->fetch || finish_row(&row_buf) == -1 ||
+		    !cached_name(&row_buf, q->client_id, now) ||
+		    pq->each(pq->arg, &row_buf.row) == -1) {
+			err = CA_ERR_INTERNAL;
+			goto out;
+		}
+	}
+	if (rc == 1)
+		err = db_stmt_error(db, st, "page fetch");
+	else if (rc != MYSQL_NO_DATA)
+		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
+
 /*
  * May be run again until its first row goes to each(): after that a retry
  * would hand rows over twice, so a lost connection fails the listing.
@@ -613,11 +768,11 @@ run_page(struct db *db, void *arg, int *may_retry)
 {
 	struct page_query		*pq = arg;
 	const struct list_query		*q = pq->q;
-	struct scan_binding		 sb;
 	MYSQL_STMT			*st;
 	unsigned long			 shape = scan_shape(q);
 	size_t				 i;
-	int				 limit = q->fetch, rc;
+	long long			 now = 0;
+	int				 rc, served;
 	enum ca_err			 err = CA_OK;
 
 	*pq->floor_found = 0;
@@ -629,19 +784,14 @@ run_page(struct db *db, void *arg, int *may_retry)
 			shape |= SQL_SHAPE_EQ(i);
 	if (*pq->floor_found)
 		shape |= SQL_SHAPE_FLOORED;
-	if ((st = db_stmt_keyed(db, shape, sql_shape_text, NULL,
-	    &err)) == NULL)
+	if (agent_names != NULL) {
+		now = agent_cache_now(agent_names);
+		if ((err = page_from_cache(db, pq, shape, now, may_retry,
+		    &served)) != CA_OK || served)
+			return err;
+	}
+	if ((st = page_execute(db, pq, shape, &err)) == NULL)
 		return err;
-	bind_scan(&sb, q, 1);
-	if (*pq->floor_found)
-		bind_pos(sb.in, &sb.n, pq->floor, &sb.floor);
-	sb.in[sb.n].buffer_type = MYSQL_TYPE_LONG;
-	sb.in[sb.n++].buffer = &limit;
-
-	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st))
-		return db_stmt_error(db, st, "page query");
-	if ((err = bind_result_row(db, st, &row_buf, "page bind")) != CA_OK)
-		goto out;
 	/* Each row goes on as it is fetched, from the one reused binding. */
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
 		*may_retry = 0;
@@ -650,6 +800,8 @@ run_page(struct db *db, void *arg, int *may_retry)
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
+		if (agent_names != NULL)
+			cache_name(&row_buf.row, now);
 	}
 	if (rc == 1)
 		err = db_stmt_error(db, st, "page fetch");
