@@ -173,6 +173,27 @@ sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
 	    " LIMIT ?") == -1 ? -1 : 0;
 }
 
+/*
+ * SELECT agent_id, agent_name FROM agents WHERE client_id = ? AND agent_id
+ * IN (?, ...) with key & ~SQL_NAMES_KEY placeholders in the list.
+ */
+int
+sql_names_text(unsigned long key, const void *arg, char *buf, size_t cap)
+{
+	unsigned long	 i, n = key & ~SQL_NAMES_KEY;
+	size_t		 len = 0;
+
+	(void)arg;
+	if (cap == 0 || n == 0 || n > SQL_NAMES_MAX || text_put(buf, cap, &len,
+	    "SELECT agent_id, agent_name FROM agents WHERE client_id = ?"
+	    " AND agent_id IN (?") == -1)
+		return -1;
+	for (i = 1; i < n; i++)
+		if (text_put(buf, cap, &len, ", ?") == -1)
+			return -1;
+	return text_put(buf, cap, &len, ")");
+}
+
 /* n bytes of s as a string parameter (NUL bytes inside included). */
 static void
 bind_bytes(MYSQL_BIND *b, const char *s, size_t n, unsigned long *len)
@@ -709,10 +730,159 @@ cache_name(const struct call *c, long long now)
 	    none ? 0 : call_text_len(c, CALL_F_agent_name));
 }
 
+/* The distinct agent_ids of a page that the cache lacks. */
+struct missing {
+	char		 id[SQL_NAMES_MAX][ID_SIZE];
+	size_t		 len[SQL_NAMES_MAX];
+	int		 found[SQL_NAMES_MAX];
+	size_t		 n;
+};
+
+static struct missing	 missing_buf;
+
+/* Add id unless it is there: 0, or -1 when there are SQL_NAMES_MAX. */
+static int
+missing_add(struct missing *m, const char *id, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] == len && memcmp(m->id[i], id, len) == 0)
+			return 0;
+	if (m->n == SQL_NAMES_MAX)
+		return -1;
+	memcpy(m->id[m->n], id, len);
+	m->len[m->n] = len;
+	m->found[m->n++] = 0;
+	return 0;
+}
+
+/* Without trailing spaces: how utf8mb4_bin (PAD SPACE) compares, as the
+ * join does. */
+static size_t
+unpadded(const char *s, size_t n)
+{
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return n;
+}
+
 /*
- * The page without the join, buffered: *served 1 when every row's agent
- * was cached and the rows went to each() with the cached names; 0 when
- * one was not (nothing handed on: the caller runs the join).
+ * The names of m's agents in one statement, each cached under the
+ * agent_id as the page has it (its agents row matched as the join
+ * matches it; none: cached as having no name).
+ */
+static enum ca_err
+lookup_names(struct db *db, const char *client_id, struct missing *m,
+    long long now)
+{
+	static const unsigned long	 arity[] = { 4, 16, 64, SQL_NAMES_MAX };
+	static char			 id[ID_SIZE], name[NAME_SIZE];
+	MYSQL_BIND			 in[1 + SQL_NAMES_MAX], out[2];
+	MYSQL_STMT			*st;
+	unsigned long			 inlen[1 + SQL_NAMES_MAX], n;
+	unsigned long			 idlen = 0, namelen = 0;
+	my_bool				 isnull[2] = { 0, 0 };
+	my_bool				 trunc[2] = { 0, 0 };
+	size_t				 i, j, u;
+	enum ca_err			 err = CA_OK;
+	int				 rc;
+
+	for (i = 0; arity[i] < m->n; i++)
+		;
+	n = arity[i];
+	if ((st = db_stmt_keyed(db, SQL_NAMES_KEY | n, sql_names_text, NULL,
+	    &err)) == NULL)
+		return err;
+	memset(in, 0, sizeof(in));
+	bind_string(&in[0], client_id, &inlen[0]);
+	for (i = 0; i < n; i++) {
+		j = i < m->n ? i : m->n - 1;	/* padded with the last */
+		bind_bytes(&in[1 + i], m->id[j], m->len[j], &inlen[1 + i]);
+	}
+	memset(out, 0, sizeof(out));
+	out[0].buffer_type = out[1].buffer_type = MYSQL_TYPE_STRING;
+	out[0].buffer = id;
+	out[0].buffer_length = ID_SIZE - 1;
+	out[0].length = &idlen;
+	out[1].buffer = name;
+	out[1].buffer_length = NAME_SIZE - 1;
+	out[1].length = &namelen;
+	for (i = 0; i < 2; i++) {
+		out[i].is_null = &isnull[i];
+		out[i].error = &trunc[i];
+	}
+	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "agent names query");
+	if (mysql_stmt_bind_result(st, out)) {
+		err = db_stmt_error(db, st, "agent names bind");
+		goto out;
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0) {
+		if (isnull[0] || idlen >= ID_SIZE || namelen >= NAME_SIZE) {
+			err = CA_ERR_INTERNAL;	/* cannot happen */
+			goto out;
+		}
+		u = unpadded(id, idlen);
+		for (i = 0; i < m->n; i++)
+			if (!m->found[i] && unpadded(m->id[i], m->len[i]) ==
+			    u && memcmp(m->id[i], id, u) == 0) {
+				m->found[i] = 1;
+				(void)agent_cache_put(agent_names, now,
+				    client_id, strlen(client_id), m->id[i],
+				    m->len[i], isnull[1] ? NULL : name,
+				    namelen);
+			}
+	}
+	if (rc == 1)
+		err = db_stmt_error(db, st, "agent names fetch");
+	else if (rc != MYSQL_NO_DATA)
+		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+	else
+		for (i = 0; i < m->n; i++)
+			if (!m->found[i])
+				(void)agent_cache_put(agent_names, now,
+				    client_id, strlen(client_id), m->id[i],
+				    m->len[i], NULL, 0);
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
+
+/*
+ * A pass over the buffered page: 1 when every row's agent is cached, 0
+ * when one is not (with m: those added to m; -1 when m is full or a row
+ * has no usable agent_id: the join will say what is wrong).
+ */
+static int
+all_cached(struct db *db, MYSQL_STMT *st, const char *client_id,
+    long long now, struct missing *m, enum ca_err *err)
+{
+	int	 rc, all = 1;
+
+	mysql_stmt_data_seek(st, 0);
+	while ((rc = mysql_stmt_fetch(st)) == 0)
+		if (!cached_name(&row_buf, client_id, now)) {
+			all = 0;
+			if (m == NULL)
+				break;
+			if (row_buf.isnull[CALL_F_agent_id] ||
+			    row_buf.len[CALL_F_agent_id] >= ID_SIZE ||
+			    missing_add(m, row_buf.row.agent_id,
+			    row_buf.len[CALL_F_agent_id]) == -1)
+				return -1;
+		}
+	if (rc == 1)
+		*err = db_stmt_error(db, st, "page fetch");
+	else if (rc != 0 && rc != MYSQL_NO_DATA)
+		return -1;	/* truncated: the join says so */
+	return all;
+}
+
+/*
+ * The page without the join, buffered, its agents' names from the cache
+ * (those missing looked up first): *served 1 when the rows went to
+ * each(); 0 when nothing was handed on and the caller runs the join.
  */
 static enum ca_err
 page_from_cache(struct db *db, struct page_query *pq, unsigned long shape,
@@ -730,15 +900,14 @@ page_from_cache(struct db *db, struct page_query *pq, unsigned long shape,
 		err = db_stmt_error(db, st, "page store");
 		goto out;
 	}
-	/* First pass: is every agent cached? */
-	while ((rc = mysql_stmt_fetch(st)) == 0)
-		if (!cached_name(&row_buf, q->client_id, now))
-			goto out;	/* a miss: the join */
-	if (rc != MYSQL_NO_DATA) {
-		err = rc == 1 ? db_stmt_error(db, st, "page fetch") :
-		    CA_ERR_INTERNAL;
+	missing_buf.n = 0;
+	if ((rc = all_cached(db, st, q->client_id, now, &missing_buf,
+	    &err)) == -1 || err != CA_OK)
 		goto out;
-	}
+	if (rc == 0 && ((err = lookup_names(db, q->client_id, &missing_buf,
+	    now)) != CA_OK || (rc = all_cached(db, st, q->client_id, now, NULL,
+	    &err)) != 1 || err != CA_OK))
+		goto out;	/* a name still missing (no memory): the join */
 	*served = 1;
 	mysql_stmt_data_seek(st, 0);
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
