@@ -82,6 +82,14 @@ app_serve(struct app *app, const struct request *req)
 }
 
 void
+app_one_request(struct app *app)
+{
+	sql_set_agent_cache(NULL);
+	agent_cache_free(app->agents);
+	app->agents = NULL;
+}
+
+void
 app_close(struct app *app)
 {
 	if (app == NULL)
