@@ -87,7 +87,7 @@ ROWS		?= 100000
 ORG		?= org_acme
 
 .PHONY: all deps grammar-deps test check unit unit-build valgrind demo stop seed \
-	install clean bench bench-cgi bench-rows bench-pool soak static release FORCE
+	install clean bench bench-cgi bench-rows bench-pool bench-agents soak static release FORCE
 
 all: $(BIN)
 
@@ -257,6 +257,13 @@ bench-rows: deps all
 # (bench/pool.sh; about 5 minutes, BENCH_POOL_QUICK=1 about 1).
 bench-pool: deps all
 	@BUILD=$(BUILD) bench/pool.sh
+
+# make bench-agents: agent names from the cache against the join, A/B
+# with alternating rounds through lighttpd, the hit and the miss path;
+# writes bench/results-agents.md (bench/agents.sh; about 5 minutes,
+# BENCH_AGENTS_QUICK=1 about 1.5).
+bench-agents: deps all
+	@BUILD=$(BUILD) bench/agents.sh
 
 # make soak: wrk through Apache + mod_fcgid for SOAK_SECONDS (default 60):
 # zero non-2xx, zero socket errors, responder RSS flat (bench/soak.sh).

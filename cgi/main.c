@@ -191,6 +191,7 @@ serve_cgi(char **conf)
 		(void)write_all(STDOUT_FILENO, bare, app_unopened(&req, bare));
 		return 1;
 	}
+	app_one_request(app);
 	response_bytes(app_serve(app, &req), &head, &headlen, &body,
 	    &bodylen);
 	rc = write_all(STDOUT_FILENO, head, headlen) == -1 ||

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent_cache.h"
 #include "app.h"
 #include "config.h"
 #include "db.h"
@@ -16,6 +17,7 @@ struct app {
 	struct config	 cfg;
 	struct db	 db;		/* the primary */
 	struct db_pool	 pool;		/* and the replicas, if any */
+	struct agent_cache *agents;	/* names for pages; NULL: the join */
 	struct handler	 handler;
 	struct response	 resp;
 };
@@ -39,6 +41,14 @@ app_open(const char *conf_path)
 		db_set_budget(&app->db, app->cfg.db_budget_ms);
 		db_set_tls(&app->db, &app->cfg.tls);
 	}
+	if (configured && app->cfg.agent_cache_seconds > 0) {
+		/* Out of memory: pages join agents, as with the cache off. */
+		if ((app->agents = agent_cache_new(
+		    app->cfg.agent_cache_seconds)) == NULL)
+			log_error("agent cache: out of memory: names from the "
+			    "join");
+		sql_set_agent_cache(app->agents);
+	}
 	/* Without replicas, the store is the primary's alone, as ever. */
 	db_pool_init(&app->pool, &app->db, &app->cfg, &sql_store_ops);
 	store.ops = &sql_store_ops;
@@ -49,6 +59,8 @@ app_open(const char *conf_path)
 	}
 	if (handler_init(&app->handler, configured ? &app->cfg : NULL,
 	    &store) == -1) {
+		sql_set_agent_cache(NULL);
+		agent_cache_free(app->agents);
 		free(app);
 		return NULL;
 	}
@@ -70,11 +82,21 @@ app_serve(struct app *app, const struct request *req)
 }
 
 void
+app_one_request(struct app *app)
+{
+	sql_set_agent_cache(NULL);
+	agent_cache_free(app->agents);
+	app->agents = NULL;
+}
+
+void
 app_close(struct app *app)
 {
 	if (app == NULL)
 		return;
 	handler_free(&app->handler);
+	sql_set_agent_cache(NULL);
+	agent_cache_free(app->agents);
 	db_pool_close(&app->pool);
 	db_close(&app->db);
 	response_free(&app->resp);

@@ -15,6 +15,11 @@ struct app		*app_open(const char *conf_path);
 /* The response lives in the app until the next call. */
 const struct response	*app_serve(struct app *, const struct request *);
 void			 app_close(struct app *);
+/*
+ * The app serves one request only (plain CGI): no agent-name cache, which
+ * could only miss; its pages join agents as with agent-cache-seconds=0.
+ */
+void			 app_one_request(struct app *);
 
 /*
  * When no app could be opened (app_open gave NULL: no memory): the head

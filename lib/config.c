@@ -171,6 +171,14 @@ set_option(struct config *cfg, const char *key, const char *value,
 			return -1;
 		}
 		cfg->key_cache_seconds = (int)n;
+	} else if (strcmp(key, "agent-cache-seconds") == 0) {
+		if (parse_uint_range(value, 0, CONFIG_AGENT_CACHE_MAX,
+		    &n) == -1) {
+			snprintf(why, whylen, "agent-cache-seconds must be an "
+			    "integer from 0 to %d", CONFIG_AGENT_CACHE_MAX);
+			return -1;
+		}
+		cfg->agent_cache_seconds = (int)n;
 	} else if (strcmp(key, "route") == 0) {
 		if (value[0] != '/' || len >= sizeof(cfg->route)) {
 			snprintf(why, whylen, "route must be a URL path "
@@ -460,6 +468,7 @@ config_load(const char *path, struct config *cfg, char *why, size_t whylen)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->key_cache_seconds = CONFIG_CACHE_DEFAULT;
+	cfg->agent_cache_seconds = CONFIG_AGENT_CACHE_DEFAULT;
 	cfg->scan_limit = CONFIG_SCAN_DEFAULT;
 	memcpy(cfg->route, CONFIG_ROUTE_DEFAULT, sizeof(CONFIG_ROUTE_DEFAULT));
 	cfg->db_budget_ms = DB_BUDGET_MS;

@@ -19,6 +19,10 @@
 #define CONFIG_SECRET_MAX	256
 #define CONFIG_CACHE_DEFAULT	30	/* key-cache-seconds */
 #define CONFIG_CACHE_MAX	3600
+/* agent-cache-seconds: how long a process trusts an agent's name (0: no
+ * cache, the page query joins agents); lib/agent_cache.h. */
+#define CONFIG_AGENT_CACHE_DEFAULT	30
+#define CONFIG_AGENT_CACHE_MAX		3600
 #define CONFIG_ROUTE_DEFAULT	"/api/calls"
 /* scan-limit: rows a page filtered by two or more equality filters may
  * examine (README, "Filters, order and paging both ways"). */
@@ -50,6 +54,7 @@ struct config {
 	unsigned char	 secret_previous[CONFIG_SECRET_MAX];
 	size_t		 secret_previous_len;
 	int		 key_cache_seconds;
+	int		 agent_cache_seconds;	/* 0: the join */
 	char		 route[256];	/* the URL path served, e.g. /api/calls */
 	long		 db_budget_ms;	/* all database work of one request */
 	int		 scan_limit;	/* 0 (never from a file): unbounded */

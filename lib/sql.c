@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent_cache.h"
 #include "log.h"
 #include "sql.h"
 
@@ -16,6 +17,8 @@
 	" ON a.client_id = c.client_id AND a.agent_id = c.agent_id"
 #define PAGE_JOIN \
 	CALL_JOIN " WHERE c.client_id = ?"
+#define PAGE_BARE \
+	" WHERE c.client_id = ?"
 #define FLOOR_SELECT \
 	"SELECT c.created_at, c.call_sid FROM calls c FORCE INDEX (PRIMARY)" \
 	" WHERE c.client_id = ?"
@@ -105,16 +108,39 @@ text_put(char *buf, size_t cap, size_t *n, const char *s)
 	return 0;
 }
 
+/* The SELECT list of the page without the join: agent_name NULL. */
+#define BARE_COLUMN(name, kind, size, nullable, sql)	sql,
+static const char *const bare_column[CALL_NFIELDS] = {
+	CALL_FIELDS(BARE_COLUMN, CALL_NO_SEP)
+};
+#undef BARE_COLUMN
+
+static int
+bare_select(char *buf, size_t cap, size_t *n)
+{
+	size_t	 i;
+
+	if (text_put(buf, cap, n, "SELECT ") == -1)
+		return -1;
+	for (i = 0; i < CALL_NFIELDS; i++)
+		if ((i > 0 && text_put(buf, cap, n, ", ") == -1) ||
+		    text_put(buf, cap, n, i == CALL_F_agent_name ? "NULL" :
+		    bare_column[i]) == -1)
+			return -1;
+	return text_put(buf, cap, n, " FROM calls c");
+}
+
 int
 sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
 {
 	int	 desc = (shape & SQL_SHAPE_DESC) != 0;
 	int	 floorq = (shape & SQL_SHAPE_FLOOR) != 0;
+	int	 bare = (shape & SQL_SHAPE_BARE) != 0 && !floorq;
 	size_t	 i, n = 0;
 
 	(void)arg;
-	if (cap == 0 || text_put(buf, cap, &n, floorq ? FLOOR_SELECT :
-	    PAGE_SELECT) == -1)
+	if (cap == 0 || (bare ? bare_select(buf, cap, &n) : text_put(buf,
+	    cap, &n, floorq ? FLOOR_SELECT : PAGE_SELECT)) == -1)
 		return -1;
 	for (i = 0; i < LIST_NEQ && !floorq; i++)
 		if ((shape & SQL_SHAPE_EQ(i)) != 0) {
@@ -122,7 +148,8 @@ sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
 				return -1;
 			break;
 		}
-	if (!floorq && text_put(buf, cap, &n, PAGE_JOIN) == -1)
+	if (!floorq && text_put(buf, cap, &n, bare ? PAGE_BARE :
+	    PAGE_JOIN) == -1)
 		return -1;
 	for (i = 0; i < LIST_NEQ && !floorq; i++)
 		if ((shape & SQL_SHAPE_EQ(i)) != 0 &&
@@ -144,6 +171,27 @@ sql_shape_text(unsigned long shape, const void *arg, char *buf, size_t cap)
 	return text_put(buf, cap, &n, scan_order[desc]) == -1 ||
 	    text_put(buf, cap, &n, floorq ? " LIMIT 2 OFFSET ?" :
 	    " LIMIT ?") == -1 ? -1 : 0;
+}
+
+/*
+ * SELECT agent_id, agent_name FROM agents WHERE client_id = ? AND agent_id
+ * IN (?, ...) with key & ~SQL_NAMES_KEY placeholders in the list.
+ */
+int
+sql_names_text(unsigned long key, const void *arg, char *buf, size_t cap)
+{
+	unsigned long	 i, n = key & ~SQL_NAMES_KEY;
+	size_t		 len = 0;
+
+	(void)arg;
+	if (cap == 0 || n == 0 || n > SQL_NAMES_MAX || text_put(buf, cap, &len,
+	    "SELECT agent_id, agent_name FROM agents WHERE client_id = ?"
+	    " AND agent_id IN (?") == -1)
+		return -1;
+	for (i = 1; i < n; i++)
+		if (text_put(buf, cap, &len, ", ?") == -1)
+			return -1;
+	return text_put(buf, cap, &len, ")");
 }
 
 /* n bytes of s as a string parameter (NUL bytes inside included). */
@@ -604,6 +652,282 @@ out:
 	return err;
 }
 
+/* The cache of agent names for pages; NULL: the join. */
+static struct agent_cache	*agent_names;
+
+void
+sql_set_agent_cache(struct agent_cache *c)
+{
+	agent_names = c;
+}
+
+/* Execute the page statement of shape with q's parameters (and floor). */
+static MYSQL_STMT *
+page_execute(struct db *db, struct page_query *pq, unsigned long shape,
+    enum ca_err *err)
+{
+	const struct list_query	*q = pq->q;
+	struct scan_binding	 sb;
+	MYSQL_STMT		*st;
+	int			 limit = q->fetch;
+
+	if ((st = db_stmt_keyed(db, shape, sql_shape_text, NULL,
+	    err)) == NULL)
+		return NULL;
+	bind_scan(&sb, q, 1);
+	if (*pq->floor_found)
+		bind_pos(sb.in, &sb.n, pq->floor, &sb.floor);
+	sb.in[sb.n].buffer_type = MYSQL_TYPE_LONG;
+	sb.in[sb.n++].buffer = &limit;
+
+	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st)) {
+		*err = db_stmt_error(db, st, "page query");
+		return NULL;
+	}
+	if ((*err = bind_result_row(db, st, &row_buf, "page bind")) !=
+	    CA_OK) {
+		(void)mysql_stmt_free_result(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* The row's agent_name from the cache: 1, or 0 when it is not there. */
+static int
+cached_name(struct row_binding *rb, const char *client_id, long long now)
+{
+	const char	*name;
+	size_t		 len;
+
+	if (rb->isnull[CALL_F_agent_id] || rb->len[CALL_F_agent_id] >=
+	    ID_SIZE || !agent_cache_get(agent_names, now, client_id,
+	    strlen(client_id), rb->row.agent_id, rb->len[CALL_F_agent_id],
+	    &name, &len))
+		return 0;
+	if (name == NULL) {
+		rb->row.null |= CALL_NULL(agent_name);
+		rb->row.len[CALL_F_agent_name] = 0;
+		rb->row.agent_name[0] = '\0';
+	} else {
+		rb->row.null &= ~CALL_NULL(agent_name);
+		memcpy(rb->row.agent_name, name, len);	/* len < NAME_SIZE */
+		rb->row.agent_name[len] = '\0';
+		rb->row.len[CALL_F_agent_name] = len;
+	}
+	return 1;
+}
+
+/* Remember the finished row's agent name as the join found it. */
+static void
+cache_name(const struct call *c, long long now)
+{
+	int	 none = (c->null & CALL_NULL(agent_name)) != 0;
+
+	/* Not kept (no memory): the next page asks the join again. */
+	(void)agent_cache_put(agent_names, now, c->client_id,
+	    call_text_len(c, CALL_F_client_id), c->agent_id,
+	    call_text_len(c, CALL_F_agent_id), none ? NULL : c->agent_name,
+	    none ? 0 : call_text_len(c, CALL_F_agent_name));
+}
+
+/* The distinct agent_ids of a page that the cache lacks. */
+struct missing {
+	char		 id[SQL_NAMES_MAX][ID_SIZE];
+	size_t		 len[SQL_NAMES_MAX];
+	int		 found[SQL_NAMES_MAX];
+	size_t		 n;
+};
+
+static struct missing	 missing_buf;
+
+/* Add id unless it is there: 0, or -1 when there are SQL_NAMES_MAX. */
+static int
+missing_add(struct missing *m, const char *id, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->len[i] == len && memcmp(m->id[i], id, len) == 0)
+			return 0;
+	if (m->n == SQL_NAMES_MAX)
+		return -1;
+	memcpy(m->id[m->n], id, len);
+	m->len[m->n] = len;
+	m->found[m->n++] = 0;
+	return 0;
+}
+
+/* Without trailing spaces: how utf8mb4_bin (PAD SPACE) compares, as the
+ * join does. */
+static size_t
+unpadded(const char *s, size_t n)
+{
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return n;
+}
+
+/*
+ * The names of m's agents in one statement, each cached under the
+ * agent_id as the page has it (its agents row matched as the join
+ * matches it; none: cached as having no name).
+ */
+static enum ca_err
+lookup_names(struct db *db, const char *client_id, struct missing *m,
+    long long now)
+{
+	static const unsigned long	 arity[] = { 4, 16, 64, SQL_NAMES_MAX };
+	static char			 id[ID_SIZE], name[NAME_SIZE];
+	MYSQL_BIND			 in[1 + SQL_NAMES_MAX], out[2];
+	MYSQL_STMT			*st;
+	unsigned long			 inlen[1 + SQL_NAMES_MAX], n;
+	unsigned long			 idlen = 0, namelen = 0;
+	my_bool				 isnull[2] = { 0, 0 };
+	my_bool				 trunc[2] = { 0, 0 };
+	size_t				 i, j, u;
+	enum ca_err			 err = CA_OK;
+	int				 rc;
+
+	for (i = 0; arity[i] < m->n; i++)
+		;
+	n = arity[i];
+	if ((st = db_stmt_keyed(db, SQL_NAMES_KEY | n, sql_names_text, NULL,
+	    &err)) == NULL)
+		return err;
+	memset(in, 0, sizeof(in));
+	bind_string(&in[0], client_id, &inlen[0]);
+	for (i = 0; i < n; i++) {
+		j = i < m->n ? i : m->n - 1;	/* padded with the last */
+		bind_bytes(&in[1 + i], m->id[j], m->len[j], &inlen[1 + i]);
+	}
+	memset(out, 0, sizeof(out));
+	out[0].buffer_type = out[1].buffer_type = MYSQL_TYPE_STRING;
+	out[0].buffer = id;
+	out[0].buffer_length = ID_SIZE - 1;
+	out[0].length = &idlen;
+	out[1].buffer = name;
+	out[1].buffer_length = NAME_SIZE - 1;
+	out[1].length = &namelen;
+	for (i = 0; i < 2; i++) {
+		out[i].is_null = &isnull[i];
+		out[i].error = &trunc[i];
+	}
+	if (mysql_stmt_bind_param(st, in) || mysql_stmt_execute(st))
+		return db_stmt_error(db, st, "agent names query");
+	if (mysql_stmt_bind_result(st, out)) {
+		err = db_stmt_error(db, st, "agent names bind");
+		goto out;
+	}
+	while ((rc = mysql_stmt_fetch(st)) == 0) {
+		if (isnull[0] || idlen >= ID_SIZE || namelen >= NAME_SIZE) {
+			err = CA_ERR_INTERNAL;	/* cannot happen */
+			goto out;
+		}
+		u = unpadded(id, idlen);
+		for (i = 0; i < m->n; i++)
+			if (!m->found[i] && unpadded(m->id[i], m->len[i]) ==
+			    u && memcmp(m->id[i], id, u) == 0) {
+				m->found[i] = 1;
+				(void)agent_cache_put(agent_names, now,
+				    client_id, strlen(client_id), m->id[i],
+				    m->len[i], isnull[1] ? NULL : name,
+				    namelen);
+			}
+	}
+	if (rc == 1)
+		err = db_stmt_error(db, st, "agent names fetch");
+	else if (rc != MYSQL_NO_DATA)
+		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+	else
+		for (i = 0; i < m->n; i++)
+			if (!m->found[i])
+				(void)agent_cache_put(agent_names, now,
+				    client_id, strlen(client_id), m->id[i],
+				    m->len[i], NULL, 0);
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
+
+/*
+ * A pass over the buffered page: 1 when every row's agent is cached, 0
+ * when one is not (with m: those added to m; -1 when m is full or a row
+ * has no usable agent_id: the join will say what is wrong).
+ */
+static int
+all_cached(struct db *db, MYSQL_STMT *st, const char *client_id,
+    long long now, struct missing *m, enum ca_err *err)
+{
+	int	 rc, all = 1;
+
+	mysql_stmt_data_seek(st, 0);
+	while ((rc = mysql_stmt_fetch(st)) == 0)
+		if (!cached_name(&row_buf, client_id, now)) {
+			all = 0;
+			if (m == NULL)
+				break;
+			if (row_buf.isnull[CALL_F_agent_id] ||
+			    row_buf.len[CALL_F_agent_id] >= ID_SIZE ||
+			    missing_add(m, row_buf.row.agent_id,
+			    row_buf.len[CALL_F_agent_id]) == -1)
+				return -1;
+		}
+	if (rc == 1)
+		*err = db_stmt_error(db, st, "page fetch");
+	else if (rc != 0 && rc != MYSQL_NO_DATA)
+		return -1;	/* truncated: the join says so */
+	return all;
+}
+
+/*
+ * The page without the join, buffered, its agents' names from the cache
+ * (those missing looked up first): *served 1 when the rows went to
+ * each(); 0 when nothing was handed on and the caller runs the join.
+ */
+static enum ca_err
+page_from_cache(struct db *db, struct page_query *pq, unsigned long shape,
+    long long now, int *may_retry, int *served)
+{
+	const struct list_query	*q = pq->q;
+	MYSQL_STMT		*st;
+	enum ca_err		 err = CA_OK;
+	int			 rc;
+
+	*served = 0;
+	if ((st = page_execute(db, pq, shape | SQL_SHAPE_BARE, &err)) == NULL)
+		return err;
+	if (mysql_stmt_store_result(st)) {
+		err = db_stmt_error(db, st, "page store");
+		goto out;
+	}
+	missing_buf.n = 0;
+	if ((rc = all_cached(db, st, q->client_id, now, &missing_buf,
+	    &err)) == -1 || err != CA_OK)
+		goto out;
+	if (rc == 0 && ((err = lookup_names(db, q->client_id, &missing_buf,
+	    now)) != CA_OK || (rc = all_cached(db, st, q->client_id, now, NULL,
+	    &err)) != 1 || err != CA_OK))
+		goto out;	/* a name still missing (no memory): the join */
+	*served = 1;
+	mysql_stmt_data_seek(st, 0);
+	while ((rc = mysql_stmt_fetch(st)) == 0) {
+		*may_retry = 0;
+		if (pq->handed++ >= q->fetch || finish_row(&row_buf) == -1 ||
+		    !cached_name(&row_buf, q->client_id, now) ||
+		    pq->each(pq->arg, &row_buf.row) == -1) {
+			err = CA_ERR_INTERNAL;
+			goto out;
+		}
+	}
+	if (rc == 1)
+		err = db_stmt_error(db, st, "page fetch");
+	else if (rc != MYSQL_NO_DATA)
+		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+out:
+	(void)mysql_stmt_free_result(st);
+	return err;
+}
+
 /*
  * May be run again until its first row goes to each(): after that a retry
  * would hand rows over twice, so a lost connection fails the listing.
@@ -613,11 +937,11 @@ run_page(struct db *db, void *arg, int *may_retry)
 {
 	struct page_query		*pq = arg;
 	const struct list_query		*q = pq->q;
-	struct scan_binding		 sb;
 	MYSQL_STMT			*st;
 	unsigned long			 shape = scan_shape(q);
 	size_t				 i;
-	int				 limit = q->fetch, rc;
+	long long			 now = 0;
+	int				 rc, served;
 	enum ca_err			 err = CA_OK;
 
 	*pq->floor_found = 0;
@@ -629,19 +953,14 @@ run_page(struct db *db, void *arg, int *may_retry)
 			shape |= SQL_SHAPE_EQ(i);
 	if (*pq->floor_found)
 		shape |= SQL_SHAPE_FLOORED;
-	if ((st = db_stmt_keyed(db, shape, sql_shape_text, NULL,
-	    &err)) == NULL)
+	if (agent_names != NULL) {
+		now = agent_cache_now(agent_names);
+		if ((err = page_from_cache(db, pq, shape, now, may_retry,
+		    &served)) != CA_OK || served)
+			return err;
+	}
+	if ((st = page_execute(db, pq, shape, &err)) == NULL)
 		return err;
-	bind_scan(&sb, q, 1);
-	if (*pq->floor_found)
-		bind_pos(sb.in, &sb.n, pq->floor, &sb.floor);
-	sb.in[sb.n].buffer_type = MYSQL_TYPE_LONG;
-	sb.in[sb.n++].buffer = &limit;
-
-	if (mysql_stmt_bind_param(st, sb.in) || mysql_stmt_execute(st))
-		return db_stmt_error(db, st, "page query");
-	if ((err = bind_result_row(db, st, &row_buf, "page bind")) != CA_OK)
-		goto out;
 	/* Each row goes on as it is fetched, from the one reused binding. */
 	while ((rc = mysql_stmt_fetch(st)) == 0) {
 		*may_retry = 0;
@@ -650,6 +969,8 @@ run_page(struct db *db, void *arg, int *may_retry)
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
+		if (agent_names != NULL)
+			cache_name(&row_buf.row, now);
 	}
 	if (rc == 1)
 		err = db_stmt_error(db, st, "page fetch");

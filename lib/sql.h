@@ -35,15 +35,36 @@ extern const char *const	 sql_text[SQL__COUNT];
 #define SQL_SHAPE_SEEK_INCL	(1ul << 10)	/* ... or at it */
 #define SQL_SHAPE_FLOORED	(1ul << 11)	/* not past the floor */
 #define SQL_SHAPE_FLOOR		(1ul << 12)	/* the floor query itself */
+#define SQL_SHAPE_BARE		(1ul << 13)	/* no join: agent_name NULL */
+/* The names of up to n agents of an organisation (n one of SQL_NAMES_*):
+ * the statement keyed SQL_NAMES_KEY | n, text sql_names_text. */
+#define SQL_NAMES_KEY		(1ul << 20)
+#define SQL_NAMES_MAX		128	/* the most ids of one lookup */
 
 /*
  * The SQL text of a shape into buf (a db_text_fn; arg unused): the page
- * query (the call fields), or with SQL_SHAPE_FLOOR the query for the
+ * query (the call fields; with SQL_SHAPE_BARE without the join on agents,
+ * agent_name NULL), or with SQL_SHAPE_FLOOR the query for the
  * position of the scan-limit-th row (no filters, no floor). 0, or -1 when
  * it does not fit cap.
  */
 int	sql_shape_text(unsigned long shape, const void *arg, char *buf,
 	    size_t cap);
+int	sql_names_text(unsigned long key, const void *arg, char *buf,
+	    size_t cap);
 extern const struct store_ops	 sql_store_ops;	/* ctx: struct db * */
+
+/*
+ * Agent names for list_calls from this cache (lib/agent_cache.h), NULL:
+ * from the join, as get_call always does. With a cache, a page runs
+ * without the join (SQL_SHAPE_BARE), its rows buffered; the agents not
+ * cached are looked up in one statement (their ids padded to 4, 16, 64 or
+ * 128 so that few statements are prepared) and cached, then the page is
+ * served from the buffer with the cached names. Should a name still be
+ * missing (out of memory) the page runs again with the join. One cache per process, whichever server (primary or replica) a
+ * page runs on.
+ */
+struct agent_cache;
+void	sql_set_agent_cache(struct agent_cache *);
 
 #endif

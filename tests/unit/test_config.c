@@ -160,6 +160,17 @@ main(void)
 	is_int(cfg.key_cache_seconds, 5, "underscore spelling accepted");
 	is_str(cfg.route, "/api/calls", "default route");
 	is_int((int)cfg.db_budget_ms, DB_BUDGET_MS, "default db-budget-ms");
+	is_int(cfg.agent_cache_seconds, CONFIG_AGENT_CACHE_DEFAULT,
+	    "default agent-cache-seconds");
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\nagent-cache-seconds=0\n", &cfg, why, sizeof(why)), CA_OK,
+	    "agent-cache-seconds 0 (the join)");
+	is_int(cfg.agent_cache_seconds, 0, "  read");
+	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
+	    "789\nagent_cache_seconds=3601\n", &cfg, why, sizeof(why)),
+	    CA_ERR_CONFIG, "agent-cache-seconds over 3600");
+	ok(strstr(why, "agent-cache-seconds must be") != NULL, "  says so: %s",
+	    why);
 
 	is_int(load("[calls-api]\ncursor-secret=abcdefghijklmnopqrstuvwxyz0123456"
 	    "789\ndb_budget_ms=4000\n", &cfg, why, sizeof(why)), CA_OK,

@@ -88,5 +88,32 @@ main(void)
 	ok(strstr(sql_text[SQL_GET_CALL], " WHERE c.call_sid = ? AND "
 	    "c.client_id = ? AND OCTET_LENGTH(c.call_sid) = ?") != NULL,
 	    "one call: by (client_id, call_sid), exactly (PAD SPACE)");
+
+	/* Without the join (the agent cache): the same page, agent_name
+	 * NULL in its place, no agents table. */
+	ok(sql_shape_text(SQL_SHAPE_BARE | SQL_SHAPE_EQ(2) | SQL_SHAPE_SEEK,
+	    NULL, text, sizeof(text)) == 0 && sql_shape_text(SQL_SHAPE_EQ(2) |
+	    SQL_SHAPE_SEEK, NULL, texts[0], sizeof(texts[0])) == 0,
+	    "a bare shape has a text");
+	ok(strstr(text, "agents") == NULL && strstr(text, "a.") == NULL,
+	    "bare: no agents join");
+	ok(strstr(text, "c.agent_id, NULL, c.client_id") != NULL,
+	    "bare: NULL where agent_name goes");
+	ok(strcmp(strstr(text, " FROM calls c"), strstr(texts[0],
+	    " FROM calls c")) != 0 && strcmp(strstr(text, " WHERE"),
+	    strstr(texts[0], " WHERE")) == 0,
+	    "bare: the same conditions as with the join");
+	ok(sql_shape_text(SQL_SHAPE_BARE | SQL_SHAPE_FLOOR, NULL, text,
+	    sizeof(text)) == 0 && strncmp(text, "SELECT c.created_at", 19) == 0,
+	    "the floor query is the floor query, bare or not");
+	ok(sql_names_text(SQL_NAMES_KEY | 4, NULL, text, sizeof(text)) == 0 &&
+	    strcmp(text, "SELECT agent_id, agent_name FROM agents WHERE "
+	    "client_id = ? AND agent_id IN (?, ?, ?, ?)") == 0,
+	    "names: 4 ids");
+	ok(sql_names_text(SQL_NAMES_KEY | SQL_NAMES_MAX, NULL, text,
+	    sizeof(text)) == 0, "names: %d ids fit", SQL_NAMES_MAX);
+	ok(sql_names_text(SQL_NAMES_KEY | 0, NULL, text, sizeof(text)) == -1 &&
+	    sql_names_text(SQL_NAMES_KEY | (SQL_NAMES_MAX + 1), NULL, text,
+	    sizeof(text)) == -1, "names: 0 or too many ids: -1");
 	return done_testing();
 }

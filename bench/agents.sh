@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# make bench-agents: agent names from the per-process cache against the
+# join (issue 12, part 2), A/B with the same binary and two option files:
+#   A  agent-cache-seconds=0   (the page query joins agents, as before)
+#   B  agent-cache-seconds=30  (the default: names from the cache)
+# through lighttpd (the shipped drop-in, "max-procs" responders), wrk
+# following cursors (bench/follow.lua, pages of 50, one connection per
+# thread) at the rated concurrency (one connection per process).
+#
+# Rounds alternate A B A B ... (BENCH_AGENTS_PAIRS pairs): each round
+# writes its option file, starts lighttpd afresh (so every round starts
+# with cold caches), warms up, then measures two walks of
+# BENCH_AGENTS_SECONDS each, with MariaDB's and the responders' CPU
+# (bench/cpu.pl):
+#   hit   org_acme of the sample data (12,000 calls, 50 agents): after the
+#         first pages every agent is cached;
+#   miss  org_wide (12,000 calls, every call its own agent, all named),
+#         one connection: more agents than a process keeps (4,096), and
+#         no two requests in flight on the same page (at several
+#         connections the walks run in step and the second request for a
+#         page finds the first's names), so every page misses the cache
+#         and runs twice (without the join, then with it): the path of
+#         the first pages of a walk over a cold cache, all the time.
+# bench/results-agents.md: per side and walk the medians of req/s, p99
+# and CPU per request; B/A as the median of the per-pair ratios (and the
+# ratio of the medians). Target: hit B/A >= 1.2.
+#
+# Knobs: BENCH_AGENTS_SECONDS (10), BENCH_AGENTS_PAIRS (5),
+# BENCH_AGENTS_QUICK=1 (3 s, 3 pairs: a check that it works, or a short
+# run on a busy machine).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+prefix=bench-agents
+. bench/lib.sh
+build=${BUILD:-build}
+
+if [ "${BENCH_AGENTS_QUICK:-0}" = 1 ]; then
+	: "${BENCH_AGENTS_SECONDS:=3}" "${BENCH_AGENTS_PAIRS:=3}"
+fi
+seconds=${BENCH_AGENTS_SECONDS:-10}
+pairs=${BENCH_AGENTS_PAIRS:-5}
+ttl_on=30
+warmup=2
+limit=50
+out_md=$top/bench/results-agents.md
+
+for tool in wrk curl perl; do
+	command -v "$tool" >/dev/null || die "$tool is missing (make deps)"
+done
+[ -x "$build/calls-api" ] || die "$build/calls-api missing (make)"
+
+run=$(mktemp -d /tmp/calls-api-bench-agents.XXXXXX)
+chmod 0755 "$run"
+results=$run/results.jsonl
+started=0
+child=""
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	[ -z "$child" ] || kill -- -"$child" 2>/dev/null || true
+	[ "$started" = 0 ] || scripts/web.sh stop lighttpd "$run" \
+	    >/dev/null 2>&1 || true
+	scripts/db.sh stop "$run" >/dev/null 2>&1 || true
+	if [ "$rc" -ne 0 ] || [ -n "${KEEP_RUN_DIR:-}" ]; then
+		echo "bench-agents: run directory kept: $run" >&2
+	else
+		rm -rf "$run"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "database and sample data in $run"
+scripts/db.sh start "$run" >/dev/null
+scripts/sample-data.sh "$run" >/dev/null
+install -m 0755 "$build/calls-api" "$run/calls-api"
+key_hit=$(awk '$1 == "org_acme" { print $2 }' "$run/demo-keys.txt")
+# org_wide: the sample's shape, every call its own (named) agent.
+SEED_SALT=w SEED_ANCHOR='2025-06-30 18:00:00' \
+    scripts/seed.sh "$run" 12000 org_wide >/dev/null 2>&1
+scripts/db.sh sql "$run" calls -e "
+    UPDATE calls SET agent_id = CONCAT('w_', LEFT(MD5(call_sid), 24))
+    WHERE client_id = 'org_wide';
+    INSERT INTO agents (client_id, agent_id, agent_name)
+    SELECT DISTINCT client_id, agent_id, CONCAT('Agent ', agent_id)
+    FROM calls WHERE client_id = 'org_wide';"
+key_miss=$(scripts/db.sh key "$run" org_wide)
+db_pid=$(cat "$run/mariadb.pid")
+procs=$(lighttpd_max_processes)
+port=$(scripts/free-port.sh)
+base_conf=$(grep -v '^agent-cache-seconds=' "$run/calls-api.cnf")
+
+record() { echo "$1" >>"$results"; }
+
+# side A|B: lighttpd afresh with that side's option file.
+start_side() {
+	local ttl=0
+	[ "$1" = B ] && ttl=$ttl_on
+	printf '%s\nagent-cache-seconds=%s\n' "$base_conf" "$ttl" \
+	    >"$run/calls-api.cnf"
+	scripts/web.sh start lighttpd "$run" "$port" "$run/calls-api" \
+	    >/dev/null
+	started=1
+}
+
+stop_side() {
+	scripts/web.sh stop lighttpd "$run" >/dev/null
+	started=0
+}
+
+walk() {
+	local side=$1 what=$2 key=$3 pair=$4 c=$5 res cpu
+	perl bench/cpu.pl snap >"$run/cpu.before"
+	times >"$run/times.before"
+	measure wrk -t"$c" -c"$c" -d"${seconds}s" --timeout 10s \
+	    --latency -s bench/follow.lua -H "Authorization: Bearer $key" \
+	    "http://127.0.0.1:$port/api/calls" -- "$limit" >"$run/wrk.out" 2>&1
+	times >"$run/times.after"
+	perl bench/cpu.pl snap >"$run/cpu.after"
+	res=$(sed -n 's/^BENCH //p' "$run/wrk.out")
+	[ -n "$res" ] || { cat "$run/wrk.out" >&2; die "wrk failed"; }
+	cpu=$(perl bench/cpu.pl diff "$run/cpu.before" "$run/cpu.after" \
+	    "$run/times.before" "$run/times.after" "$db_pid" \
+	    "$(web_pid lighttpd "$run")" calls-api)
+	record "{\"side\":\"$side\",\"what\":\"$what\",\"pair\":$pair,\"res\":$res,\"cpu\":$cpu}"
+	say "$(printf 'pair %s %s %-4s: ' "$pair" "$side" "$what")$(perl -MJSON::PP -e '
+	    $r = decode_json($ARGV[0]); $c = decode_json($ARGV[1]);
+	    printf "%.0f req/s, p99 %.1f ms, MariaDB %.0f us/req, non-2xx %d",
+	    $r->{rps}, $r->{p99_us} / 1e3,
+	    $c->{db} * 1e6 / ($r->{requests} || 1), $r->{non2xx}' "$res" "$cpu")"
+}
+
+for pair in $(seq 1 "$pairs"); do
+	for side in A B; do
+		start_side "$side"
+		measure wrk -t"$procs" -c"$procs" -d${warmup}s \
+		    -s bench/follow.lua -H "Authorization: Bearer $key_hit" \
+		    "http://127.0.0.1:$port/api/calls" -- "$limit" \
+		    >/dev/null 2>&1
+		walk "$side" hit "$key_hit" "$pair" "$procs"
+		walk "$side" miss "$key_miss" "$pair" 1
+		stop_side
+	done
+done
+
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+perl -MJSON::PP -e '
+	my ($file, $seconds, $pairs, $procs, $ttl, $load) = @ARGV;
+	my (%v, %pair);
+	open my $fh, "<", $file or die $!;
+	while (<$fh>) {
+		my $r = decode_json($_);
+		my $n = $r->{res}{requests} || 1;
+		my $x = $v{$r->{what}}{$r->{side}} //= {};
+		push @{ $x->{rps} }, $r->{res}{rps};
+		push @{ $x->{p99} }, $r->{res}{p99_us} / 1e3;
+		push @{ $x->{db} }, $r->{cpu}{db} * 1e6 / $n;
+		push @{ $x->{app} }, $r->{cpu}{app} * 1e6 / $n;
+		push @{ $x->{bad} }, $r->{res}{non2xx};
+		$pair{$r->{what}}{$r->{pair}}{$r->{side}} = $r->{res}{rps};
+	}
+	sub med { my @s = sort { $a <=> $b } @_; $s[$#s / 2] }
+	print "# Agent names: cache against join (A/B)\n\n";
+	print "Written by `make bench-agents` (bench/agents.sh). lighttpd,",
+	    " $procs responders, wrk at $procs connections following cursors",
+	    " (pages of 50; the miss walk at 1 connection); $pairs pairs of rounds A B, each walk $seconds s,",
+	    " lighttpd restarted every round. A: agent-cache-seconds=0 (the",
+	    " join); B: agent-cache-seconds=$ttl. hit: org_acme, 50 agents;",
+	    " miss: org_wide, every call its own agent (nearly every page",
+	    " misses). Medians; CPU per request from bench/cpu.pl. Load",
+	    " average at the end: $load (2 CPUs, load generator included).\n\n";
+	print "| walk | side | req/s | p99 ms | MariaDB us/req |",
+	    " responder us/req | not 2xx | B/A req/s (median of pairs) |",
+	    " B/A (of medians) |\n";
+	print "|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+	for my $w (qw(hit miss)) {
+		my @ratios = map { $pair{$w}{$_}{B} / $pair{$w}{$_}{A} }
+		    grep { $pair{$w}{$_}{A} && $pair{$w}{$_}{B} }
+		    sort keys %{ $pair{$w} };
+		for my $s (qw(A B)) {
+			my $x = $v{$w}{$s} or next;
+			my $bad = 0;
+			$bad += $_ for @{ $x->{bad} };
+			my ($r1, $r2) = ("", "");
+			if ($s eq "B") {
+				$r1 = sprintf "%.2f (%s)", med(@ratios),
+				    join " ", map { sprintf "%.2f", $_ }
+				    @ratios;
+				$r2 = sprintf "%.2f", med(@{ $x->{rps} }) /
+				    med(@{ $v{$w}{A}{rps} });
+			}
+			printf "| %s | %s | %.0f | %.1f | %.0f | %.0f | %d |"
+			    . " %s | %s |\n", $w, $s eq "A" ? "A join" :
+			    "B cache", med(@{ $x->{rps} }), med(@{ $x->{p99} }),
+			    med(@{ $x->{db} }), med(@{ $x->{app} }), $bad,
+			    $r1, $r2;
+		}
+	}
+' "$results" "$seconds" "$pairs" "$procs" "$ttl_on" "$load" >"$out_md"
+cat "$out_md"
+say "written to bench/results-agents.md"

@@ -1,0 +1,61 @@
+/*
+ * Agent names, cached per process (agent-cache-seconds): the page query
+ * then runs without its join on agents (lib/sql.c). An entry is the
+ * agent_name of (client_id, agent_id), or that it has none (no agents row,
+ * or a NULL name: both print null), as the join found it. It is trusted
+ * for ttl after it was fetched: a renamed agent shows its old name for at
+ * most that long. The key is the client_id and the agent_id, byte for
+ * byte, so no name crosses organisations.
+ *
+ * Bounded: at most AGENT_CACHE_ENTRIES entries holding at most
+ * AGENT_CACHE_BYTES (their ids and names, exact sizes, plus a header
+ * each); the oldest goes first to make room. The index is two fixed
+ * arrays (AGENT_CACHE_BUCKETS + AGENT_CACHE_ENTRIES pointers, 96 KiB on
+ * LP64), allocated only when the cache is on.
+ */
+#ifndef CALLS_API_AGENT_CACHE_H
+#define CALLS_API_AGENT_CACHE_H
+
+#include <stddef.h>
+
+#define AGENT_CACHE_ENTRIES	4096
+#define AGENT_CACHE_BUCKETS	8192		/* a power of two */
+#define AGENT_CACHE_BYTES	(1024 * 1024)	/* entries, headers included */
+
+struct agent_entry;
+
+struct agent_cache {
+	long long		 ttl_ms;
+	long long		(*clock)(void);	/* ms, monotonic; tests fake it */
+	struct agent_entry	*bucket[AGENT_CACHE_BUCKETS];
+	struct agent_entry	*ring[AGENT_CACHE_ENTRIES];	/* by age */
+	unsigned long		 head, tail;	/* ring positions in use */
+	size_t			 count, bytes;	/* entries, their bytes */
+};
+
+/* A cache trusting a name for seconds (> 0); NULL when out of memory. */
+struct agent_cache	*agent_cache_new(int seconds);
+void			 agent_cache_free(struct agent_cache *);
+
+/* The cache's clock now (ms), taken once for a page. */
+long long		 agent_cache_now(const struct agent_cache *);
+
+/*
+ * 1 when the name of (client, agent) fetched within ttl before now is
+ * cached: *name and *name_len are it (valid until the next put), *name
+ * NULL when the agent has none. 0 when not cached or expired.
+ */
+int	agent_cache_get(struct agent_cache *, long long now,
+	    const char *client, size_t client_len, const char *agent,
+	    size_t agent_len, const char **name, size_t *name_len);
+
+/*
+ * Remember the name of (client, agent) fetched at now (name NULL: none),
+ * replacing an older entry of the same key. 0, or -1 when it cannot be
+ * kept (out of memory, or one entry over the byte bound): nothing cached.
+ */
+int	agent_cache_put(struct agent_cache *, long long now,
+	    const char *client, size_t client_len, const char *agent,
+	    size_t agent_len, const char *name, size_t name_len);
+
+#endif
