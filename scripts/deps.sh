@@ -34,10 +34,12 @@ runtime=(libfcgi0ldbl libmariadb3 libssl3 mariadb-client openssl)
 # shared-host test (tests/96-shared-host.t); man(1) and groff, which render
 # the man pages with warnings on (tests/90-install.t; a minimal Debian
 # image has neither); systemd for systemd-analyze and
-# systemd-socket-activate (the pool's units, tests/65-pool.t).
+# systemd-socket-activate (the pool's units, tests/65-pool.t); ip(8), which
+# brings up loopback in the network namespace of 47-database-tls's silent
+# DNS server.
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
 	nginx spawn-fcgi perl wrk valgrind libfcgi-bin libjansson-dev openssl
-	apache2-suexec-custom man-db groff-base systemd)
+	apache2-suexec-custom man-db groff-base systemd iproute2)
 # Fuzzing: clang with libFuzzer and the sanitizer runtimes.
 fuzz=(clang libclang-rt-14-dev)
 
