@@ -170,11 +170,18 @@ grammar-deps:
 	@scripts/deps.sh grammar
 
 # make test: the whole matrix, as CI runs it.
-#  1. -Werror build: unit tests, then integration tests (private MariaDB,
-#     real Apache mod_fcgid / mod_cgi and lighttpd on free loopback ports);
-#  2. the same unit and integration tests on an ASan+UBSan build;
+#  1. -Werror build and the static binary: every unit test and every
+#     integration test (private MariaDB, real Apache mod_fcgid / mod_cgi /
+#     mod_cgid / mod_proxy_fcgi, nginx and lighttpd on free loopback
+#     ports; the static binary's, install, packaging and demo tests too);
+#  2. the same unit and integration tests on an ASan+UBSan build, but for
+#     those that run no responder C code of their own (12-openapi,
+#     15-schema-portable, 90-install, 91-operator-install: packaging; 92,
+#     95, 96: the static binary and the demo, built plain; 86: web server
+#     configs), which skip there naming the plain pass;
 #  3. the libFuzzer harnesses over their seeds, then 20 s of fuzzing each;
 #  4. the unit tests under valgrind.
+# Steps 1, 2 and 4 run TEST_JOBS (2) test files at once (make check).
 # Each step says what it is; the fuzzers' output goes to build/fuzz/*.log
 # (one summary line per harness here, the log named on failure).
 test: deps grammar-deps
@@ -198,9 +205,23 @@ STATIC_ENV	 = $(if $(wildcard $(STATIC_BIN)),\
 		   CALLS_API_STATIC_BIN=$(CURDIR)/$(STATIC_BIN))
 endif
 
+# TEST_JOBS: test files run at once (prove -j; each has its own run dir,
+# MariaDB and free ports). DB_TEMPLATE: the tests' MariaDB datadirs are
+# copies of one that mariadb-install-db makes once per check
+# (scripts/db.sh), removed at the end. PROVE_FLAGS: more prove options
+# (e.g. --timer). The longest test first, so that the two lanes end
+# together.
+TEST_JOBS	?= 2
+PROVE_FLAGS	?=
+SLOW_TESTS	:= tests/95-demo-anywhere.t
+TESTS		:= $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),\
+		   $(sort $(wildcard tests/*.t)))
 check: all $(UNIT_BIN) grammar-deps
-	$(Q)CALLS_API_BIN=$(CURDIR)/$(BIN) $(STATIC_ENV) SANITIZE=$(SANITIZE) \
-	    prove -f $(UNIT_BIN) tests/*.t
+	$(Q)tpl=$$(mktemp -d /tmp/calls-api-db-template.XXXXXX) && \
+	    trap 'rm -rf "$$tpl"' EXIT && trap 'exit 1' INT TERM && \
+	    CALLS_API_BIN=$(CURDIR)/$(BIN) $(STATIC_ENV) SANITIZE=$(SANITIZE) \
+	    DB_TEMPLATE=$$tpl prove -f -j$(TEST_JOBS) $(PROVE_FLAGS) \
+	    $(UNIT_BIN) $(TESTS)
 
 # The unit test binaries, built (silent when they are up to date).
 unit-build: $(UNIT_BIN)
@@ -214,7 +235,8 @@ VALGRIND	 = valgrind -q --error-exitcode=1 --leak-check=full \
 		   --errors-for-leak-kinds=definite
 valgrind:
 	@$(MAKE) --no-print-directory SANITIZE= BUILD=build unit-build
-	$(Q)prove -f --exec '$(VALGRIND)' $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+	$(Q)prove -f -j$(TEST_JOBS) --exec '$(VALGRIND)' \
+	    $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

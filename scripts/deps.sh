@@ -34,8 +34,10 @@ runtime=(libfcgi0ldbl libmariadb3 libssl3 mariadb-client openssl)
 # shared-host test (tests/96-shared-host.t); man(1) and groff, which render
 # the man pages with warnings on (tests/90-install.t; a minimal Debian
 # image has neither); systemd for systemd-analyze and
-# systemd-socket-activate (the pool's units, tests/65-pool.t); iproute2's
-# ss (bench/pool.sh waits until a front has no connection left).
+# systemd-socket-activate (the pool's units, tests/65-pool.t); iproute2:
+# ip(8) brings up loopback in the network namespace of 47-database-tls's
+# silent DNS server, and ss lets bench/pool.sh wait until a front has no
+# connection left.
 run=(mariadb-server mariadb-client apache2 libapache2-mod-fcgid lighttpd curl
 	nginx spawn-fcgi perl wrk valgrind libfcgi-bin libjansson-dev openssl
 	apache2-suexec-custom man-db groff-base systemd iproute2)

@@ -13,7 +13,8 @@
 # session. Host names (as root, in a mount namespace with its own
 # /etc/hosts, nsswitch.conf and resolv.conf): a name in /etc/hosts works,
 # an unknown one is a 500 server_misconfigured, a DNS server that does
-# not answer a 503 within 3 s.
+# not answer (in a network namespace of its own: port 53 is the only one
+# resolv.conf can name) a 503 within 3 s.
 use strict;
 use warnings;
 use FindBin;
@@ -255,8 +256,9 @@ for my $which (sort keys %bins) {
 
 # Host names, in a mount namespace with files of our own in /etc.
 SKIP: {
-	skip 'host names: needs root and unshare(1) for a private /etc', 1
-	    unless $> == 0 && system('unshare -m true 2>/dev/null') == 0;
+	skip 'host names: needs root, unshare(1) for a private /etc and '
+	    . 'network, and ip(8)', 1 unless $> == 0
+	    && system('unshare -m -n ip link set lo up 2>/dev/null') == 0;
 	my $etc = "$dir/etc";
 	mkdir $etc or die $!;
 	my %file = (hosts => "127.0.0.1 db.calls-api.test other.calls-api.test\n",
@@ -267,12 +269,22 @@ SKIP: {
 		print $fh $file{$_};
 		close $fh;
 	}
-	# A DNS server that never answers: a UDP socket nobody reads.
-	my $dns = IO::Socket::INET->new(LocalAddr => '127.0.0.83',
-	    LocalPort => 53, Proto => 'udp') or die "udp 127.0.0.83:53: $!";
 	my @ns = ('unshare', '-m', 'sh', '-c', 'for f in hosts nsswitch.conf '
 	    . 'resolv.conf; do mount --bind "$0/$f" /etc/$f || exit 125; done; '
 	    . 'exec "$@"', $etc);
+	# A DNS server that never answers: a UDP socket nobody reads, on port
+	# 53 (resolv.conf has no way to name another port) of 127.0.0.83 in a
+	# network namespace of its own, so that two runs at once do not
+	# collide, nor meet a resolver of the host's. The socket is made there
+	# and stays open (not close-on-exec) in the responder, which never
+	# reads it; the lookup needs nothing else from the network.
+	my @dns = ('unshare', '-m', '-n', 'sh', '-c', 'ip link set lo up '
+	    . '|| exit 125; for f in hosts nsswitch.conf resolv.conf; do '
+	    . 'mount --bind "$0/$f" /etc/$f || exit 125; done; exec "$@"', $etc,
+	    'perl', '-MIO::Socket::INET', '-e', '$^F = 1000; '
+	    . 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.83", '
+	    . 'LocalPort => 53, Proto => "udp") or die "udp 127.0.0.83:53: $!\n";'
+	    . ' exec @ARGV or die "exec $ARGV[0]: $!\n"');
 	for my $which (sort keys %bins) {
 		my $bin = $bins{$which};
 		served(cgi($bin, conf('tls', 'host=db.calls-api.test', $ca,
@@ -293,7 +305,7 @@ SKIP: {
 		open $fh, '>', "$etc/nsswitch.conf" or die $!;
 		print $fh "hosts: files dns\n";
 		close $fh;
-		my $r = cgi($bin, conf('tls', 'host=nowhere.calls-api.test'), @ns);
+		my $r = cgi($bin, conf('tls', 'host=nowhere.calls-api.test'), @dns);
 		refused($r, 503, "$which: DNS server not answering",
 		    qr/Unknown server host .* \(-3\)/, qr/resolv\.conf/);
 		ok($r->{secs} < 3, sprintf('  answered in %.2f s', $r->{secs}));

@@ -33,7 +33,15 @@ open my $locker, '|-', Stack::top() . '/scripts/db.sh', 'sql', $st->dir,
     'calls' or die $!;
 select((select($locker), $| = 1)[0]);
 print $locker "LOCK TABLES calls WRITE;\n";
-sleep 0.3;
+# Held before the request starts (a client started under load may take
+# longer than any fixed pause; the request would then not wait at all).
+my $locked = 0;
+for (1 .. 300) {
+	$locked = $st->sql("SHOW OPEN TABLES FROM calls WHERE `Table` = 'calls'"
+	    . " AND In_use > 0") ne '' and last;
+	sleep 0.05;
+}
+ok($locked, 'the write lock on calls is held');
 
 # The request, in a child: it blocks on the lock.
 my $out = $st->dir . '/slow-response';
@@ -52,7 +60,7 @@ my $waiting = 0;
 for (1 .. 150) {
 	$waiting = $st->sql("SELECT COUNT(*) FROM information_schema.processlist"
 	    . " WHERE user = 'calls_api' AND state LIKE 'Waiting for table%'");
-	last if $waiting;
+	last if $waiting || -e $out;	# waiting, or answered already
 	sleep 0.02;
 }
 ok($waiting && !-e $out, 'the request is waiting on the lock');
