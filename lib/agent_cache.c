@@ -160,6 +160,19 @@ agent_cache_put(struct agent_cache *c, long long now, const char *client,
 	return 0;
 }
 
+int
+agent_cache_worth_trying(const struct agent_cache *c)
+{
+	return c->hit_score >= AGENT_CACHE_SCORE_FULL / 2;
+}
+
+void
+agent_cache_note_page(struct agent_cache *c, int all_cached)
+{
+	c->hit_score += ((all_cached ? AGENT_CACHE_SCORE_FULL : 0) -
+	    c->hit_score) / 4;
+}
+
 void
 agent_cache_free(struct agent_cache *c)
 {

@@ -31,6 +31,8 @@ struct agent_cache {
 	struct agent_entry	*ring[AGENT_CACHE_ENTRIES];	/* by age */
 	unsigned long		 head, tail;	/* ring positions in use */
 	size_t			 count, bytes;	/* entries, their bytes */
+	int			 hit_score;	/* AGENT_CACHE_SCORE_FULL * an
+						 * average of recent pages */
 };
 
 /* A cache trusting a name for seconds (> 0); NULL when out of memory. */
@@ -57,5 +59,21 @@ int	agent_cache_get(struct agent_cache *, long long now,
 int	agent_cache_put(struct agent_cache *, long long now,
 	    const char *client, size_t client_len, const char *agent,
 	    size_t agent_len, const char *name, size_t name_len);
+
+/*
+ * Whether a page should try the cache first (1) or run the join and fill
+ * the cache from its rows (0). A page the cache misses costs more than
+ * the join (the page without it, buffered, then a lookup of the missing
+ * names): the cache is tried only while most recent pages had every
+ * agent cached. The score is an average of recent pages, each weighing
+ * a quarter of what came before: 1 a page whose agents were all cached
+ * (or, on the join, would have been), 0 one that was not. It starts at
+ * 0, so a new process runs the join and fills the cache; the cache is
+ * tried from the third page in a row that it would have served, and
+ * left after the third in a row that it could not.
+ */
+#define AGENT_CACHE_SCORE_FULL	256
+int	agent_cache_worth_trying(const struct agent_cache *);
+void	agent_cache_note_page(struct agent_cache *, int all_cached);
 
 #endif

@@ -717,17 +717,28 @@ cached_name(struct row_binding *rb, const char *client_id, long long now)
 	return 1;
 }
 
-/* Remember the finished row's agent name as the join found it. */
-static void
+/*
+ * Remember the finished row's agent name as the join found it: 1 when it
+ * was cached already (the cache would have served this row), else 0.
+ */
+static int
 cache_name(const struct call *c, long long now)
 {
-	int	 none = (c->null & CALL_NULL(agent_name)) != 0;
+	const char	*name;
+	size_t		 len;
+	int		 none = (c->null & CALL_NULL(agent_name)) != 0;
+	int		 had;
+
+	had = agent_cache_get(agent_names, now, c->client_id,
+	    call_text_len(c, CALL_F_client_id), c->agent_id,
+	    call_text_len(c, CALL_F_agent_id), &name, &len);
 
 	/* Not kept (no memory): the next page asks the join again. */
 	(void)agent_cache_put(agent_names, now, c->client_id,
 	    call_text_len(c, CALL_F_client_id), c->agent_id,
 	    call_text_len(c, CALL_F_agent_id), none ? NULL : c->agent_name,
 	    none ? 0 : call_text_len(c, CALL_F_agent_name));
+	return had;
 }
 
 /* The distinct agent_ids of a page that the cache lacks. */
@@ -901,8 +912,10 @@ page_from_cache(struct db *db, struct page_query *pq, unsigned long shape,
 		goto out;
 	}
 	missing_buf.n = 0;
-	if ((rc = all_cached(db, st, q->client_id, now, &missing_buf,
-	    &err)) == -1 || err != CA_OK)
+	rc = all_cached(db, st, q->client_id, now, &missing_buf, &err);
+	if (err == CA_OK)
+		agent_cache_note_page(agent_names, rc == 1);
+	if (rc == -1 || err != CA_OK)
 		goto out;
 	if (rc == 0 && ((err = lookup_names(db, q->client_id, &missing_buf,
 	    now)) != CA_OK || (rc = all_cached(db, st, q->client_id, now, NULL,
@@ -941,7 +954,8 @@ run_page(struct db *db, void *arg, int *may_retry)
 	unsigned long			 shape = scan_shape(q);
 	size_t				 i;
 	long long			 now = 0;
-	int				 rc, served;
+	int				 rc, served, tried = 0;
+	int				 would_hit = 1;
 	enum ca_err			 err = CA_OK;
 
 	*pq->floor_found = 0;
@@ -953,10 +967,13 @@ run_page(struct db *db, void *arg, int *may_retry)
 			shape |= SQL_SHAPE_EQ(i);
 	if (*pq->floor_found)
 		shape |= SQL_SHAPE_FLOORED;
+	/* The cache first while recent pages found their agents there;
+	 * else the join, which fills it (lib/agent_cache.h). */
 	if (agent_names != NULL) {
 		now = agent_cache_now(agent_names);
-		if ((err = page_from_cache(db, pq, shape, now, may_retry,
-		    &served)) != CA_OK || served)
+		if ((tried = agent_cache_worth_trying(agent_names)) &&
+		    ((err = page_from_cache(db, pq, shape, now, may_retry,
+		    &served)) != CA_OK || served))
 			return err;
 	}
 	if ((st = page_execute(db, pq, shape, &err)) == NULL)
@@ -969,13 +986,15 @@ run_page(struct db *db, void *arg, int *may_retry)
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
-		if (agent_names != NULL)
-			cache_name(&row_buf.row, now);
+		if (agent_names != NULL && !cache_name(&row_buf.row, now))
+			would_hit = 0;
 	}
 	if (rc == 1)
 		err = db_stmt_error(db, st, "page fetch");
 	else if (rc != MYSQL_NO_DATA)
 		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
+	else if (agent_names != NULL && !tried)
+		agent_cache_note_page(agent_names, would_hit);
 out:
 	(void)mysql_stmt_free_result(st);
 	return err;

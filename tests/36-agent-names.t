@@ -7,7 +7,8 @@
 # space: the padded match the join makes), warm or cold; two organisations
 # with the same agent_ids and different names never see each other's; a
 # rename (and a new agents row for a missing agent) shows after the bound
-# and not before with the cache, at once without it.
+# and not before with the cache, at once without it. A process runs the
+# join while the cache would miss, and the cache while it would hit.
 use strict;
 use warnings;
 use FindBin;
@@ -45,13 +46,20 @@ SELECT CONCAT('cb_', LPAD(seq, 4, '0')), 'org_b', '+15550000002',
        CONCAT('ag_', LPAD(seq % 35 + 1, 2, '0')),
        TIMESTAMP('2026-03-01 00:00:00') + INTERVAL seq MINUTE
 FROM seq_1_to_80;
+INSERT INTO agents (client_id, agent_id, agent_name)
+SELECT 'org_c', CONCAT('ac_', seq), CONCAT('C name ', seq) FROM seq_1_to_400;
+INSERT INTO calls (call_sid, client_id, to_number, agent_id, created_at)
+SELECT CONCAT('cc_', LPAD(seq, 4, '0')), 'org_c', '+15550000003',
+       CONCAT('ac_', seq),
+       TIMESTAMP('2026-03-01 00:00:00') + INTERVAL seq MINUTE
+FROM seq_1_to_400;
 SQL
-my %key = map { $_ => $st->new_key($_) } qw(org_a org_b);
+my %key = map { $_ => $st->new_key($_) } qw(org_a org_b org_c);
 
 # Option files: the test's own, with the cache on (2 s) and off.
 my $base = do { local (@ARGV, $/) = "$dir/calls-api.cnf"; <> };
 $base =~ s/^agent-cache-seconds=.*\n//mg;
-for my $c ([on => $TTL], [off => 0]) {
+for my $c ([on => $TTL], [off => 0], [long => 600]) {
 	open my $fh, '>', "$dir/$c->[0].cnf" or die $!;
 	# [calls-api] comes last in the file (the admin group first).
 	print $fh $base, "agent-cache-seconds=$c->[1]\n";
@@ -81,7 +89,7 @@ END {
 		for (1 .. 100) { last if waitpid($p, WNOHANG) == $p; sleep 0.05 }
 	}
 }
-start_pool($_) for qw(on off);
+start_pool($_) for qw(on off long);
 
 # A whole walk of org's calls on a pool: { call_sid => agent_name | undef }.
 sub walk {
@@ -142,8 +150,8 @@ sub first_page {
 }
 
 # Rename ag_01 and give the missing ag_33 a row, just after a page put
-# both in the cache.
-first_page('on');
+# both in the cache (pages enough for the process to serve them from it).
+first_page('on') for 1 .. 5;
 my $t0 = time;
 $st->sql("UPDATE agents SET agent_name = 'Renamed' WHERE client_id ="
     . " 'org_a' AND agent_id = 'ag_01'; INSERT INTO agents VALUES ('org_a',"
@@ -168,7 +176,44 @@ is($on->{ag_33}, 'New agent', "cache on: the new row after $TTL s");
 is_deeply(walk('on', 'org_a', 50), joined('org_a'), 'and the whole walk '
     . 'is the join\'s again');
 
-for my $name (qw(on off)) {
+# Cache or join (lib/agent_cache.h), on a process of its own that trusts a
+# name for 10 minutes: a rename shows at once on the join, not from the
+# cache. org_c: 400 calls, each its own agent (8 pages of 50).
+my $first_c;	# the agent_id of org_c's first call on page 1
+sub page_c {
+	my ($cursor) = @_;
+	my $t = '/api/calls?limit=50' . ($cursor ? "&cursor=$cursor" : '');
+	my $r = Fcgi::get("$dir/long.sock", $t, $key{org_c});
+	die "long $t: $r->{status} $r->{error}\n" unless $r->{status} == 200;
+	my $j = decode_json($r->{body});
+	($cursor = $j->{pagination}{next_cursor} // '') =~ s/=/%3D/g;
+	return ({ map { $_->{agent_id} => $_->{agent_name} } @{ $j->{data} } },
+	    $cursor, $j->{data}[0]{agent_id});
+}
+sub rename_c {
+	my ($name) = @_;
+	$st->sql("UPDATE agents SET agent_name = '$name' WHERE client_id ="
+	    . " 'org_c' AND agent_id = '$first_c'");
+}
+(undef, undef, $first_c) = page_c();
+rename_c('C renamed 1');
+is((page_c())[0]{$first_c}, 'C renamed 1', 'a new process runs the join '
+    . '(and fills the cache): a rename shows at once');
+page_c() for 1 .. 3;
+rename_c('C renamed 2');
+is((page_c())[0]{$first_c}, 'C renamed 1', 'after pages the cache would '
+    . 'have served: the cache (the old name, within the bound)');
+my ($names, $cursor) = page_c();
+my $pages = 1;
+while ($cursor) {
+	($names, $cursor) = page_c($cursor);
+	$pages++;
+}
+is($pages, 8, 'org_c: 8 pages, each with 50 agents not cached');
+is((page_c())[0]{$first_c}, 'C renamed 2', 'after pages the cache '
+    . 'missed: the join again (the rename shows at once)');
+
+for my $name (qw(on off long)) {
 	my $log = do { local (@ARGV, $/) = "$dir/$name.log"; <> } // '';
 	unlike($log, qr/error|Sanitizer|runtime error/i, "$name: nothing "
 	    . "logged as an error") or diag($log);

@@ -141,6 +141,38 @@ main(void)
 	snprintf(agent, sizeof(agent), "ag_%d", AGENT_CACHE_ENTRIES - 1);
 	ok(strcmp(get(c, 1000, "org", agent), big) == 0, "the newest stayed");
 	agent_cache_free(c);
+
+	/* Cache or join: the score of recent pages. */
+	c = agent_cache_new(60);
+	ok(!agent_cache_worth_trying(c), "a new cache: the join first");
+	agent_cache_note_page(c, 1);
+	agent_cache_note_page(c, 1);
+	ok(!agent_cache_worth_trying(c), "two pages all cached: still join");
+	agent_cache_note_page(c, 1);
+	ok(agent_cache_worth_trying(c), "the third: the cache");
+	for (i = 0; i < 20; i++)
+		agent_cache_note_page(c, 1);
+	agent_cache_note_page(c, 0);
+	agent_cache_note_page(c, 0);
+	ok(agent_cache_worth_trying(c), "two misses after many hits: cache");
+	agent_cache_note_page(c, 0);
+	ok(!agent_cache_worth_trying(c), "the third miss: the join");
+	for (i = 0; i < 20; i++)
+		agent_cache_note_page(c, i % 2);
+	n = 0;
+	for (i = 0; i < 20; i++) {
+		agent_cache_note_page(c, i % 4 != 0);	/* 3 of 4 hit */
+		n += (size_t)agent_cache_worth_trying(c);
+	}
+	ok(n >= 15, "3 pages of 4 all cached: the cache mostly (%zu of 20)",
+	    n);
+	n = 0;
+	for (i = 0; i < 20; i++) {
+		agent_cache_note_page(c, i % 4 == 0);	/* 1 of 4 hit */
+		n += (size_t)agent_cache_worth_trying(c);
+	}
+	ok(n <= 5, "1 page of 4 all cached: the join mostly (%zu of 20)", n);
+	agent_cache_free(c);
 	agent_cache_free(NULL);
 	return done_testing();
 }
