@@ -60,20 +60,12 @@ child=""
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
-	[ -z "$child" ] || kill -- -"$child" 2>/dev/null || true
+	bench_stop_child
 	[ "$started" = 0 ] || scripts/web.sh stop lighttpd "$run" \
 	    >/dev/null 2>&1 || true
-	scripts/db.sh stop "$run" >/dev/null 2>&1 || true
-	if [ "$rc" -ne 0 ] || [ -n "${KEEP_RUN_DIR:-}" ]; then
-		echo "bench-agents: run directory kept: $run" >&2
-	else
-		rm -rf "$run"
-	fi
-	exit "$rc"
+	bench_end "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps
 
 say "database and sample data in $run"
 scripts/db.sh start "$run" >/dev/null

@@ -95,26 +95,14 @@ cleanup() {
 	local rc=$? d
 	set +e
 	trap - EXIT INT TERM
-	if [ -n "$child" ]; then
-		kill -TERM -- "-$child" 2>/dev/null
-		wait "$child" 2>/dev/null
-	fi
+	bench_stop_child
 	for d in "${webs[@]}"; do
 		scripts/web.sh stop cgid "$d" >/dev/null 2>&1
 	done
-	if [ -n "$standalone" ]; then
-		scripts/db.sh stop "$run" >/dev/null 2>&1
-		if [ -n "${KEEP_RUN_DIR:-}" ]; then
-			say "run dir kept: $run"
-		else
-			rm -rf "$run"
-		fi
-	fi
+	[ -z "$standalone" ] || bench_end "$rc"
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps
 
 record() {
 	printf '%s\n' "$1" >>"$raw"

@@ -1,5 +1,6 @@
-# Shell helpers shared by bench/run.sh (make bench) and bench/soak.sh
-# (make soak); sourced, from the top of the checkout.
+# Shell helpers shared by the bench scripts (bench/run.sh, cgi.sh, rows.sh,
+# pool.sh, agents.sh, soak.sh, ab.sh); sourced, from the top of the
+# checkout.
 
 # say MESSAGE: progress on stderr, "[bench  12s] ..." ($prefix, bash's SECONDS).
 say() {
@@ -63,4 +64,33 @@ measure() {
 	wait "$child" || rc=$?
 	child=""
 	return "$rc"
+}
+
+# The common parts of a bench's cleanup() (which stops its own web
+# servers in between): the load generator's process group ($child) ...
+bench_stop_child() {
+	if [ -n "${child:-}" ]; then
+		kill -TERM -- "-$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+	fi
+}
+
+# ... and the end: MariaDB of $run stopped, $run removed unless the bench
+# failed or KEEP_RUN_DIR is set, exit with status rc.
+bench_end() {
+	local rc=$1
+	scripts/db.sh stop "$run" >/dev/null 2>&1 || true
+	if [ "$rc" -ne 0 ] || [ -n "${KEEP_RUN_DIR:-}" ]; then
+		say "run directory kept: $run"
+	else
+		rm -rf "$run"
+	fi
+	exit "$rc"
+}
+
+# cleanup() on exit; INT and TERM exit with their usual statuses.
+bench_traps() {
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }

@@ -88,21 +88,13 @@ child=""
 cleanup() {
 	local rc=$? s
 	trap - EXIT INT TERM
-	[ -z "$child" ] || kill -- -"$child" 2>/dev/null || true
+	bench_stop_child
 	for s in "${started[@]}"; do
 		scripts/web.sh stop "$s" "$run" >/dev/null 2>&1 || true
 	done
-	scripts/db.sh stop "$run" >/dev/null 2>&1 || true
-	if [ "$rc" -ne 0 ] || [ -n "${KEEP_RUN_DIR:-}" ]; then
-		echo "bench-pool: run directory kept: $run" >&2
-	else
-		rm -rf "$run"
-	fi
-	exit "$rc"
+	bench_end "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "database and sample data in $run"

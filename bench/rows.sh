@@ -74,10 +74,7 @@ cleanup() {
 	local rc=$?
 	set +e
 	trap - EXIT INT TERM
-	if [ -n "$child" ]; then
-		kill -TERM -- "-$child" 2>/dev/null
-		wait "$child" 2>/dev/null
-	fi
+	bench_stop_child
 	if [ -n "$web_started" ]; then
 		scripts/web.sh stop lighttpd "$dir" >/dev/null 2>&1
 	fi
@@ -86,19 +83,10 @@ cleanup() {
 		sql -e "SET GLOBAL slow_query_log = 0, long_query_time = 10,
 		    log_slow_verbosity = ''" >/dev/null 2>&1
 	fi
-	if [ -n "$standalone" ]; then
-		scripts/db.sh stop "$run" >/dev/null 2>&1
-		if [ -n "${KEEP_RUN_DIR:-}" ]; then
-			say "run dir kept: $run"
-		else
-			rm -rf "$run"
-		fi
-	fi
+	[ -z "$standalone" ] || bench_end "$rc"
 	exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps
 
 loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$standalone" ]; then

@@ -97,26 +97,15 @@ cleanup() {
 	local rc=$? w
 	set +e
 	trap - EXIT INT TERM
-	if [ -n "$child" ]; then
-		kill -TERM -- "-$child" 2>/dev/null
-		wait "$child" 2>/dev/null
-	fi
+	bench_stop_child
 	for w in "${webs[@]}"; do
 		# shellcheck disable=SC2086 # "script server dir", no spaces
 		set -- $w
 		"$1" stop "$2" "$3" >/dev/null 2>&1
 	done
-	scripts/db.sh stop "$run" >/dev/null 2>&1
-	if [ -n "${KEEP_RUN_DIR:-}" ]; then
-		say "run dir kept: $run"
-	else
-		rm -rf "$run"
-	fi
-	exit "$rc"
+	bench_end "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps
 
 raw=$run/raw.jsonl	# one JSON object per measurement, for report.pl
 : >"$raw"
