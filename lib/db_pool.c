@@ -362,77 +362,99 @@ pool_key_lookup(void *ctx, const char *key_hash, char client_id[ID_SIZE])
 	return err;
 }
 
-/* Rows handed on by a listing: after the first, no other server may
- * take over (the caller holds them already). */
-struct counted {
-	int	(*each)(void *, const struct call *);
-	void	*arg;
-	int	 handed;
+/*
+ * A read (a page, one call): run on the first replica in use, else the
+ * next, else the primary. A replica that is unavailable or misconfigured
+ * is skipped for the next server, unless rows went on from it already
+ * (*handed > 0: the caller holds them, a retry would hand them on twice).
+ */
+static enum ca_err
+pool_read(struct db_pool *p, enum ca_err (*run)(struct db_pool *,
+    struct db *, void *), void *arg, const int *handed)
+{
+	struct db_pool_replica	*r;
+	enum ca_err		 err;
+	size_t			 i;
+
+	for (i = 0; i < p->nreplica; i++) {
+		r = &p->replica[i];
+		if (!usable(p, r))
+			continue;
+		share(p, &r->db, 0);
+		err = run(p, &r->db, arg);
+		if ((err != CA_ERR_DB_UNAVAILABLE && err != CA_ERR_CONFIG) ||
+		    *handed > 0)
+			return err;
+		went_down(p, r);
+	}
+	share(p, p->primary, 1);
+	return run(p, p->primary, arg);
+}
+
+/* A listing, counting the rows it hands on. */
+struct list_read {
+	const struct list_query	*q;
+	int			(*each)(void *, const struct call *);
+	void			*arg;
+	int			 handed;
+	int			*floor_found;
+	struct cursor_pos	*floor;
 };
 
 static int
 count_row(void *arg, const struct call *row)
 {
-	struct counted	*k = arg;
+	struct list_read	*k = arg;
 
 	k->handed++;
 	return k->each(k->arg, row);
 }
 
-/* Calls: a replica in use, else the next, else the primary. */
+static enum ca_err
+run_list(struct db_pool *p, struct db *db, void *arg)
+{
+	struct list_read	*k = arg;
+
+	return p->inner->list_calls(db, k->q, count_row, k, k->floor_found,
+	    k->floor);
+}
+
 static enum ca_err
 pool_list_calls(void *ctx, const struct list_query *q,
     int (*each)(void *, const struct call *), void *arg, int *floor_found,
     struct cursor_pos *floor)
 {
-	struct db_pool		*p = ctx;
-	struct db_pool_replica	*r;
-	struct counted		 k = { each, arg, 0 };
-	enum ca_err		 err;
-	size_t			 i;
+	struct list_read	 k = { q, each, arg, 0, floor_found, floor };
 
-	for (i = 0; i < p->nreplica; i++) {
-		r = &p->replica[i];
-		if (!usable(p, r))
-			continue;
-		share(p, &r->db, 0);
-		err = p->inner->list_calls(&r->db, q, count_row, &k,
-		    floor_found, floor);
-		if ((err != CA_ERR_DB_UNAVAILABLE && err != CA_ERR_CONFIG) ||
-		    k.handed > 0)
-			return err;
-		went_down(p, r);
-	}
-	share(p, p->primary, 1);
-	return p->inner->list_calls(p->primary, q, each, arg, floor_found,
-	    floor);
+	return pool_read(ctx, run_list, &k, &k.handed);
 }
 
-/* One call: as a page (it hands nothing on before it returns, so any
- * failure may go on to the next server). */
+/* One call: it hands nothing on before it returns, so any failure may go
+ * on to the next server. */
+struct call_read {
+	const char	*client_id;
+	const char	*call_sid;
+	size_t		 sid_len;
+	struct call	*out;
+};
+
+static enum ca_err
+run_get_call(struct db_pool *p, struct db *db, void *arg)
+{
+	struct call_read	*c = arg;
+
+	return p->inner->get_call(db, c->client_id, c->call_sid, c->sid_len,
+	    c->out);
+}
+
 static enum ca_err
 pool_get_call(void *ctx, const char *client_id, const char *call_sid,
     size_t sid_len, struct call *out)
 {
-	struct db_pool		*p = ctx;
-	struct db_pool_replica	*r;
-	enum ca_err		 err;
-	size_t			 i;
+	struct call_read	 c = { client_id, call_sid, sid_len, out };
+	static const int	 none = 0;
 
-	for (i = 0; i < p->nreplica; i++) {
-		r = &p->replica[i];
-		if (!usable(p, r))
-			continue;
-		share(p, &r->db, 0);
-		err = p->inner->get_call(&r->db, client_id, call_sid, sid_len,
-		    out);
-		if (err != CA_ERR_DB_UNAVAILABLE && err != CA_ERR_CONFIG)
-			return err;
-		went_down(p, r);
-	}
-	share(p, p->primary, 1);
-	return p->inner->get_call(p->primary, client_id, call_sid, sid_len,
-	    out);
+	return pool_read(ctx, run_get_call, &c, &none);
 }
 
 const struct store_ops db_pool_store_ops = { pool_key_lookup,
