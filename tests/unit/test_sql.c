@@ -63,8 +63,12 @@ main(void)
 	    "c.call_sid LIMIT ?") != NULL,
 	    "ascending, nothing but the organisation");
 	ok(strstr(texts[2], " FROM calls c FORCE INDEX (calls_by_status) LEFT "
-	    "JOIN agents a ") != NULL && strstr(texts[0], "FORCE") == NULL,
-	    "the first filter's index, forced; none without a filter");
+	    "JOIN agents a ") != NULL && strstr(texts[2], "PRIMARY") == NULL,
+	    "the first filter's index, forced");
+	ok(strstr(texts[0], " FROM calls c FORCE INDEX (PRIMARY) LEFT JOIN "
+	    "agents a ") != NULL && strstr(texts[1], " FROM calls c FORCE "
+	    "INDEX (PRIMARY) LEFT JOIN agents a ") != NULL,
+	    "without a filter: PRIMARY, forced (no range weighed on the rest)");
 	ok(strstr(texts[2], "WHERE c.client_id = ? AND c.status = ? AND "
 	    "OCTET_LENGTH(c.status) = ? AND c.end_reason = ? AND "
 	    "OCTET_LENGTH(c.end_reason) = ? AND c.created_at >= ? AND c.created_at < ? AND "
@@ -103,6 +107,10 @@ main(void)
 	    " FROM calls c")) != 0 && strcmp(strstr(text, " WHERE"),
 	    strstr(texts[0], " WHERE")) == 0,
 	    "bare: the same conditions as with the join");
+	ok(sql_shape_text(SQL_SHAPE_BARE | SQL_SHAPE_SEEK, NULL, text,
+	    sizeof(text)) == 0 && strstr(text, " FROM calls c FORCE INDEX "
+	    "(PRIMARY) WHERE c.client_id = ? AND") != NULL,
+	    "bare, no filter: PRIMARY, forced");
 	ok(sql_shape_text(SQL_SHAPE_BARE | SQL_SHAPE_FLOOR, NULL, text,
 	    sizeof(text)) == 0 && strncmp(text, "SELECT c.created_at", 19) == 0,
 	    "the floor query is the floor query, bare or not");
