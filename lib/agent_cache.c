@@ -171,6 +171,18 @@ agent_cache_note_page(struct agent_cache *c, int all_cached)
 {
 	c->hit_score += ((all_cached ? AGENT_CACHE_SCORE_FULL : 0) -
 	    c->hit_score) / 4;
+	if (all_cached)
+		c->miss_run = c->unfilled = 0;
+	else if (c->miss_run < AGENT_CACHE_MISS_RUN)
+		c->miss_run++;
+}
+
+int
+agent_cache_fill_page(struct agent_cache *c)
+{
+	if (c->miss_run < AGENT_CACHE_MISS_RUN)
+		return 1;
+	return c->unfilled++ % AGENT_CACHE_FILL_EVERY == 0;
 }
 
 void

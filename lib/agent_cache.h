@@ -33,6 +33,8 @@ struct agent_cache {
 	size_t			 count, bytes;	/* entries, their bytes */
 	int			 hit_score;	/* AGENT_CACHE_SCORE_FULL * an
 						 * average of recent pages */
+	unsigned		 miss_run;	/* pages in a row not all cached */
+	unsigned		 unfilled;	/* join pages since the run began */
 };
 
 /* A cache trusting a name for seconds (> 0); NULL when out of memory. */
@@ -75,5 +77,19 @@ int	agent_cache_put(struct agent_cache *, long long now,
 #define AGENT_CACHE_SCORE_FULL	256
 int	agent_cache_worth_trying(const struct agent_cache *);
 void	agent_cache_note_page(struct agent_cache *, int all_cached);
+
+/*
+ * Whether a page on the join should fill the cache from its rows (and
+ * then count in the score), 1, or leave the cache alone, 0. Every such
+ * page fills it, except after AGENT_CACHE_MISS_RUN pages in a row that it
+ * could not have served (the organisation's agents do not fit, or the
+ * walk does not come back to them within the bound), when one in
+ * AGENT_CACHE_FILL_EVERY does: the others cost what the join alone costs,
+ * instead of a put per row that evicts an entry nobody reads again. A
+ * page that finds all its agents cached ends the run.
+ */
+#define AGENT_CACHE_MISS_RUN	16
+#define AGENT_CACHE_FILL_EVERY	8
+int	agent_cache_fill_page(struct agent_cache *);
 
 #endif

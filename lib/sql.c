@@ -963,7 +963,7 @@ run_page(struct db *db, void *arg, int *may_retry)
 	unsigned long			 shape = scan_shape(q);
 	size_t				 i;
 	long long			 now = 0;
-	int				 rc, served, tried = 0;
+	int				 rc, served, tried = 0, fill = 0;
 	int				 would_hit = 1;
 	enum ca_err			 err = CA_OK;
 
@@ -977,13 +977,15 @@ run_page(struct db *db, void *arg, int *may_retry)
 	if (*pq->floor_found)
 		shape |= SQL_SHAPE_FLOORED;
 	/* The cache first while recent pages found their agents there;
-	 * else the join, which fills it (lib/agent_cache.h). */
+	 * else the join, which fills it, or after long missing some of its
+	 * pages do (lib/agent_cache.h). */
 	if (agent_names != NULL) {
 		now = agent_cache_now(agent_names);
 		if ((tried = agent_cache_worth_trying(agent_names)) &&
 		    ((err = page_from_cache(db, pq, shape, now, may_retry,
 		    &served)) != CA_OK || served))
 			return err;
+		fill = tried || agent_cache_fill_page(agent_names);
 	}
 	if ((st = page_execute(db, pq, shape, &err)) == NULL)
 		return err;
@@ -995,14 +997,14 @@ run_page(struct db *db, void *arg, int *may_retry)
 			err = CA_ERR_INTERNAL;
 			goto out;
 		}
-		if (agent_names != NULL && !cache_name(&row_buf.row, now))
+		if (fill && !cache_name(&row_buf.row, now))
 			would_hit = 0;
 	}
 	if (rc == 1)
 		err = db_stmt_error(db, st, "page fetch");
 	else if (rc != MYSQL_NO_DATA)
 		err = CA_ERR_INTERNAL;	/* MYSQL_DATA_TRUNCATED */
-	else if (agent_names != NULL && !tried)
+	else if (fill && !tried)
 		agent_cache_note_page(agent_names, would_hit);
 out:
 	(void)mysql_stmt_free_result(st);

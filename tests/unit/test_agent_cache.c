@@ -173,6 +173,31 @@ main(void)
 	}
 	ok(n <= 5, "1 page of 4 all cached: the join mostly (%zu of 20)", n);
 	agent_cache_free(c);
+
+	/* Which join pages fill the cache: all, but after a long run of
+	 * misses one in AGENT_CACHE_FILL_EVERY. */
+	c = agent_cache_new(60);
+	for (i = n = 0; i < 100; i++)
+		n += (size_t)agent_cache_fill_page(c);
+	is_int((long)n, 100, "a new cache: every join page fills it");
+	for (i = 0; i < AGENT_CACHE_MISS_RUN - 1; i++) {
+		ok(agent_cache_fill_page(c), "miss %zu: this page fills", i);
+		agent_cache_note_page(c, 0);
+	}
+	ok(agent_cache_fill_page(c), "the last miss of the run fills");
+	agent_cache_note_page(c, 0);
+	for (i = n = 0; i < 10 * AGENT_CACHE_FILL_EVERY; i++)
+		n += (size_t)agent_cache_fill_page(c);
+	is_int((long)n, 10, "after %d misses in a row: one page in %d fills",
+	    AGENT_CACHE_MISS_RUN, AGENT_CACHE_FILL_EVERY);
+	ok(agent_cache_fill_page(c), "the next filling page");
+	agent_cache_note_page(c, 0);
+	ok(!agent_cache_fill_page(c), "its miss: the run goes on");
+	agent_cache_note_page(c, 1);
+	for (i = n = 0; i < 20; i++)
+		n += (size_t)agent_cache_fill_page(c);
+	is_int((long)n, 20, "a page all cached ends the run: every page fills");
+	agent_cache_free(c);
 	agent_cache_free(NULL);
 	return done_testing();
 }
