@@ -280,10 +280,11 @@ bench-rows: deps all
 bench-pool: deps all
 	@BUILD=$(BUILD) bench/pool.sh
 
-# make bench-agents: agent names from the cache against the join, A/B
-# with alternating rounds through lighttpd, the hit and the miss path;
-# writes bench/results-agents.md (bench/agents.sh; about 5 minutes,
-# BENCH_AGENTS_QUICK=1 about 1.5).
+# make bench-agents: the list endpoint before issue 12's part 2 (built
+# from git), with the join and with the agent cache, alternating rounds
+# through lighttpd, the hit and the miss path; writes
+# bench/results-agents.md (bench/agents.sh; about 6 minutes,
+# BENCH_AGENTS_QUICK=1 about 2).
 bench-agents: deps all
 	@BUILD=$(BUILD) bench/agents.sh
 

@@ -64,7 +64,7 @@ _Static_assert(LIST_NEQ <= 6, "six eq bits in a shape");
  * statements are optimized again each time). Forced, a page of 51 rows
  * took 56 us of server time instead of 102 (a server-side loop of
  * EXECUTEs, sample data); through lighttpd, MariaDB's CPU per request fell
- * by about a third (bench/agents.sh, side T against A).
+ * by 15 to 40 % (bench/agents.sh, side T against A).
  */
 #define EQ_INDEX(name, chars)	" FORCE INDEX (calls_by_" #name ")",
 static const char *const eq_index[LIST_NEQ] = {
