@@ -56,8 +56,7 @@ _Static_assert(LIST_NEQ <= 6, "six eq bits in a shape");
  * a page of 50 at depth 10,000 of 20,000 (Handler_read_prev); forced, it
  * range-scans from the seek: 50 (tests/32-filters.t checks it). With two
  * filters or more the range also stops at the floor.
- */
-/*
+ *
  * A page without a filter forces PRIMARY, the index MariaDB picks anyway:
  * client_id = ? leads all eight indexes of calls, and left to itself the
  * optimizer weighs a range on each of them at every execute (prepared
