@@ -1,12 +1,20 @@
 -- calls-api upgrade: the indexes of the list filters (status, call_type,
 -- agent_id, to_number, from_number, end_reason), one per filter on
 -- (client_id, <filter>, created_at, call_sid), so that a page under one
--- filter is one short range read like the unfiltered page.
+-- filter is one short range read like the unfiltered page; and the unique
+-- key of GET /api/calls/{call_sid}, calls_by_call_sid (client_id,
+-- call_sid), so that another organisation's call_sid is one lookup that
+-- finds nothing, as a missing one is (with only the earlier release's
+-- calls_call_sid (call_sid), the lookup reads the other organisation's
+-- row first). The responder names these indexes in its statements
+-- (FORCE INDEX): until they are there, filtered pages and single calls
+-- answer 500 server_misconfigured.
 -- schema/10-tables.sql creates them with the table; a calls table created
 -- before they were there (CREATE TABLE IF NOT EXISTS leaves it as it was)
 -- gets them from this file. The release ships it as
--- upgrade-filter-indexes.sql; calls-api-setup runs it when an index is
--- missing. Import it as schema.sql, into the database holding the tables:
+-- upgrade-filter-indexes.sql (the name it had when the filter indexes were
+-- all it added); calls-api-setup runs it when an index is missing. Import
+-- it as schema.sql, into the database holding the tables:
 --   mariadb -h HOST -u USER -p DATABASE < upgrade-filter-indexes.sql
 --
 -- Only the indexes the table lacks (by name, information_schema.STATISTICS)
@@ -18,6 +26,21 @@
 -- owner of the database has. Plain MySQL 8.0.13+ / MariaDB 10.3+ syntax
 -- (MySQL has no ADD INDEX IF NOT EXISTS, hence the prepared statement):
 -- checked as 10-tables.sql is, by tests/15-schema-portable.t.
+--
+-- calls_by_call_sid is UNIQUE. A table of the earlier release cannot hold
+-- a duplicate (its calls_call_sid made call_sid unique across all
+-- organisations). If that key was dropped and two rows of one
+-- organisation share a call_sid, the ALTER TABLE fails and adds none of
+-- the indexes, with
+--   ERROR 1062 (23000) at line ..: Duplicate entry 'ORG-SID' for key 'calls_by_call_sid'
+-- Then list the duplicates,
+--   SELECT client_id, call_sid, COUNT(*) FROM calls
+--    GROUP BY client_id, call_sid HAVING COUNT(*) > 1;
+-- keep one row of each (delete the others, or give them another
+-- call_sid), and import this file again.
+-- The old calls_call_sid key, if the table has it, stays: dropping it is
+-- the owner's decision (README, "Upgrading a database made by an earlier
+-- release").
 
 SET @calls_api_missing = (
     SELECT GROUP_CONCAT(wanted.clause ORDER BY wanted.n SEPARATOR ', ')
@@ -40,6 +63,9 @@ SET @calls_api_missing = (
             UNION ALL
             SELECT 6, 'calls_by_end_reason',
                    'ADD INDEX calls_by_end_reason (client_id, end_reason, created_at, call_sid)'
+            UNION ALL
+            SELECT 7, 'calls_by_call_sid',
+                   'ADD UNIQUE INDEX calls_by_call_sid (client_id, call_sid)'
            ) AS wanted
      WHERE NOT EXISTS (
             SELECT 1

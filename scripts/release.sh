@@ -8,8 +8,9 @@
 #   htaccess-fcgid         .htaccess for mod_fcgid (apache/htaccess-fcgid)
 #   calls-api.cnf.example  the option file to fill in
 #   schema.sql             the tables (schema/10-tables.sql)
-#   upgrade-filter-indexes.sql  the filter indexes for tables made by an
-#                          earlier release (schema/30-filter-indexes.sql)
+#   upgrade-filter-indexes.sql  the filter indexes and the one-call key
+#                          calls_by_call_sid for tables made by an earlier
+#                          release (schema/30-filter-indexes.sql)
 #   openapi.yaml           the API's OpenAPI 3.1 document (doc/openapi.yaml)
 #   SHARED-HOSTING.md      the README's "## Shared hosting in five minutes"
 #                          section, up to the next "## " heading

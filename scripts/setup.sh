@@ -5,8 +5,8 @@
 # with a random password, and writes the responder's config file readable
 # by the web server's group. Safe to run again: an existing config file is
 # kept (its password is set on the account again, its cursor secret kept).
-# A calls table from an earlier release gets the indexes it lacks
-# (30-filter-indexes.sql, only when one is missing).
+# A calls table from an earlier release gets the indexes it lacks (the
+# filters', the one-call key: 30-filter-indexes.sql, when one is missing).
 #
 #   calls-api-setup [--database NAME] [--socket PATH] [--conf FILE]
 #                   [--group GROUP] [-- ADMIN_CLIENT_OPTION...]
@@ -111,11 +111,13 @@ admin "$database" <"$schema_dir/10-tables.sql" ||
     die "loading $schema_dir/10-tables.sql failed"
 echo "calls-api-setup: tables calls, agents, api_keys"
 
-# 2b. The filter indexes, for a calls table that an earlier release created
-# without them: 30-filter-indexes.sql adds the missing ones in one online
-# ALTER TABLE (on a large table that takes a while; reads and writes go
-# on). Run only when information_schema says one is missing, so a run on
-# an up-to-date database alters nothing. The names come from the file.
+# 2b. The filter indexes and the one-call key calls_by_call_sid, for a
+# calls table that an earlier release created without them (the responder
+# forces them: until they are there, filtered pages and single calls are
+# a 500): 30-filter-indexes.sql adds the missing ones in one online ALTER
+# TABLE (on a large table that takes a while; reads and writes go on). Run
+# only when information_schema says one is missing, so a run on an
+# up-to-date database alters nothing. The names come from the file.
 missing_indexes() {
 	local wanted
 	# "SELECT 'calls_by_a' AS name UNION ALL SELECT 'calls_by_b' ...":
@@ -133,13 +135,25 @@ missing_indexes() {
 missing=$(missing_indexes) || die "cannot read the indexes of $database.calls"
 if [ -n "$missing" ]; then
 	echo "calls-api-setup: adding indexes to calls: $missing"
-	admin "$database" <"$schema_dir/30-filter-indexes.sql" ||
-	    die "loading $schema_dir/30-filter-indexes.sql failed"
+	if ! err=$(admin "$database" <"$schema_dir/30-filter-indexes.sql" 2>&1)
+	then
+		printf '%s\n' "$err" >&2
+		case "$err" in
+		*"Duplicate entry"*calls_by_call_sid*)
+			die "two calls of one organisation share a call_sid, so" \
+			    "the unique key calls_by_call_sid cannot be built (no" \
+			    "index was added). Keep one row of each, e.g. find them" \
+			    "with: SELECT client_id, call_sid, COUNT(*) FROM calls" \
+			    "GROUP BY client_id, call_sid HAVING COUNT(*) > 1;" \
+			    "then run calls-api-setup again" ;;
+		esac
+		die "loading $schema_dir/30-filter-indexes.sql failed"
+	fi
 	still=$(missing_indexes) || die "cannot read the indexes of $database.calls"
 	[ -z "$still" ] || die "indexes still missing after the upgrade: $still"
 	echo "calls-api-setup: indexes added"
 else
-	echo "calls-api-setup: calls has the filter indexes"
+	echo "calls-api-setup: calls has the filter indexes and calls_by_call_sid"
 fi
 
 # 3. The responder's account: the existing config's password, else a new one.

@@ -11,13 +11,20 @@
 # schema/30-filter-indexes.sql (the release's upgrade-filter-indexes.sql)
 # likewise: nothing such an account may not run, MySQL's grammar accepts it
 # and the ALTER TABLE it builds, and the customer imports it twice into a
-# database made by the earlier release (tests/fixtures): the six indexes
-# come, the rows stay, the second import alters nothing.
+# database made by the earlier release (tests/fixtures): the six filter
+# indexes and the unique one-call key come, the rows stay, the second
+# import alters nothing. The responder (run as a CGI program) on that
+# database: before the upgrade a single call is a 500 (its statement
+# forces calls_by_call_sid); after it, another organisation's call costs
+# the database the work of a missing one (its row is not read, though the
+# table keeps the earlier release's calls_call_sid).
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use File::Temp qw(tempdir);
+use JSON::PP;
+use POSIX ();
 use Test::More;
 use Stack;
 
@@ -52,11 +59,16 @@ for my $bad ('CREATE\s', 'GRANT', 'DEFINER', 'SUPER', 'USE\s',
     'EVENT', 'INSERT', 'UPDATE', 'DELETE') {
 	unlike($up_code, qr/\b$bad/i, "upgrade file: no $bad");
 }
-my @clauses = $up_code =~ /'(ADD INDEX [^']+)'/g;
+my @clauses = $up_code =~ /'(ADD (?:UNIQUE )?INDEX [^']+)'/g;
 is(join(' ', map { /^ADD INDEX (\w+) \(client_id, (\w+), created_at, call_sid\)$/
-    && $1 eq "calls_by_$2" ? $2 : "bad:$_" } @clauses),
+    && $1 eq "calls_by_$2" ? $2 : "bad:$_" } @clauses[0 .. 5]),
     'status call_type agent_id to_number from_number end_reason',
     '  six indexes calls_by_<filter> (client_id, <filter>, created_at, call_sid)');
+is(join(' | ', @clauses[6 .. $#clauses]),
+    'ADD UNIQUE INDEX calls_by_call_sid (client_id, call_sid)',
+    '  and the unique one-call key, as in 10-tables.sql');
+like($code, qr/\bUNIQUE KEY calls_by_call_sid \(client_id, call_sid\),/,
+    '  (which has it)');
 my $alter_all = 'ALTER TABLE calls ' . join(', ', @clauses)
     . ', ALGORITHM=INPLACE, LOCK=NONE;';
 like($up_code, qr/'ALTER TABLE calls ', \@calls_api_missing,\s*', ALGORITHM=INPLACE, LOCK=NONE'/,
@@ -173,26 +185,112 @@ $out = `$client oldshop < '$top/tests/fixtures/10-tables-929fa63.sql' 2>&1`;
 is($?, 0, 'the earlier release\'s schema imported into another database')
     or diag($out);
 admin("INSERT INTO oldshop.calls (call_sid, client_id, to_number, agent_id,
-    status, created_at) SELECT CONCAT('c', seq), 'org', '+1555', 'a1',
-    IF(seq % 3 = 0, NULL, 'completed'), '2026-01-01' + INTERVAL seq SECOND
-    FROM oldshop.seq_1_to_500");
-sub filter_indexes {
+    status, created_at) SELECT CONCAT('c', seq), IF(seq % 10 = 0, 'other',
+    'org'), '+1555', 'a1', IF(seq % 3 = 0, NULL, 'completed'),
+    '2026-01-01' + INTERVAL seq SECOND FROM oldshop.seq_1_to_500");
+sub new_indexes {
 	return admin("SELECT COUNT(DISTINCT INDEX_NAME) FROM
 	    information_schema.STATISTICS WHERE TABLE_SCHEMA = 'oldshop' AND
 	    TABLE_NAME = 'calls' AND INDEX_NAME LIKE 'calls\\_by\\_%'");
 }
+sub unique_keys {
+	return admin("SELECT GROUP_CONCAT(INDEX_NAME, '(', cols, ')'
+	    ORDER BY INDEX_NAME SEPARATOR ' ') FROM (SELECT INDEX_NAME,
+	    GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) AS cols
+	    FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'oldshop'
+	    AND TABLE_NAME = 'calls' AND NON_UNIQUE = 0
+	    GROUP BY INDEX_NAME) AS i");
+}
 sub alters { admin("SHOW GLOBAL STATUS LIKE 'Com_alter_table'") =~ s/^\S+\s+//r }
-is(filter_indexes(), 0, '  it has no filter index');
+is(new_indexes(), 0, '  it has no filter index and no calls_by_call_sid');
+
+# The responder on it, run as a CGI program with its own config file (the
+# stack's, database oldshop) and a key of org.
+admin("GRANT SELECT ON oldshop.* TO 'calls_api'\@'localhost'");
+my $key = $st->new_key('org');
+admin('INSERT INTO oldshop.api_keys SELECT * FROM calls.api_keys');
+my $old_conf = "$dir/oldshop.cnf";
+{
+	open my $in, '<', "$dir/calls-api.cnf" or die $!;
+	open my $o, '>', $old_conf or die $!;
+	print $o s/^database=calls$/database=oldshop/mr while <$in>;
+	close $o;
+	chmod 0600, $old_conf;
+}
+sub cgi_get {
+	my ($sid) = @_;
+	my $target = "/api/calls/$sid";
+	local %ENV = (PATH => $ENV{PATH}, CALLS_API_CONF => $old_conf,
+	    GATEWAY_INTERFACE => 'CGI/1.1', REQUEST_METHOD => 'GET',
+	    REQUEST_URI => $target, SCRIPT_NAME => $target,
+	    SERVER_PROTOCOL => 'HTTP/1.1', HTTP_AUTHORIZATION => "Bearer $key");
+	my $pid = open(my $o, '-|') // die "fork: $!";
+	if ($pid == 0) {
+		open STDIN, '<', '/dev/null' or POSIX::_exit(126);
+		open STDERR, '>', "$dir/oldshop-cgi.err" or POSIX::_exit(126);
+		exec $st->{bin} or POSIX::_exit(127);
+	}
+	my $raw = do { local $/; <$o> } // '';
+	close $o;
+	Stack::openapi_record_cgi('cgi-exec', 'GET', $target, $raw);
+	my ($head, $body) = split /\r?\n\r?\n/, $raw, 2;
+	my ($status) = ($head // '') =~ /^Status: (\d{3})/m;
+	my $json = eval { JSON::PP->new->decode($body // '') };
+	return { status => $status // 200, json => $json,
+	    code => $json && ref $json->{error} ? $json->{error}{code} : '',
+	    log => scalar do { local (@ARGV, $/) = "$dir/oldshop-cgi.err";
+	    <> } // '' };
+}
+my $r = cgi_get('c1');
+is("$r->{status} $r->{code}", '500 server_misconfigured',
+    'before the upgrade the responder answers a single call 500');
+like($r->{log}, qr/Key 'calls_by_call_sid' doesn't exist/,
+    '  logging the missing key') or diag($r->{log});
+
 my $sum = admin('CHECKSUM TABLE oldshop.calls');
 $out = `$client oldshop < '$upgrade' 2>&1`;
 is($?, 0, 'the customer imports the upgrade file') or diag($out);
-is(filter_indexes(), 6, '  six filter indexes');
+is(new_indexes(), 7, '  six filter indexes and calls_by_call_sid');
+is(unique_keys(), 'calls_by_call_sid(client_id,call_sid) '
+    . 'calls_call_sid(call_sid) PRIMARY(client_id,created_at,call_sid)',
+    '  calls_by_call_sid unique on (client_id, call_sid); calls_call_sid kept');
 is(admin('CHECKSUM TABLE oldshop.calls'), $sum, '  the rows unchanged');
 my $alters = alters();
 $out = `$client oldshop < '$upgrade' 2>&1`;
 is($?, 0, '  imported again') or diag($out);
 is(alters(), $alters, '  which alters nothing (Com_alter_table)');
-is(filter_indexes(), 6, '  six filter indexes still');
+is(new_indexes(), 7, '  seven indexes still');
+
+# One call of another organisation: the database work of a missing one
+# (the handler counters around one request each, as in 33-one-call.t);
+# without the forced key it reads the other row by calls_call_sid.
+$r = cgi_get('c1');
+is($r->{status}, 200, 'after it, org\'s own call: 200') or diag($r->{log});
+is($r->{json} && $r->{json}{data}{call_sid}, 'c1', '  the call');
+my @COUNTERS = qw(Com_stmt_execute Handler_read_first Handler_read_key
+    Handler_read_last Handler_read_next Handler_read_prev Handler_read_rnd
+    Handler_read_rnd_next Rows_read);
+sub counters {
+	my %c = map { split /\t/ } split /\n/, admin('SHOW GLOBAL STATUS '
+	    . 'WHERE Variable_name IN ('
+	    . join(', ', map { "'$_'" } @COUNTERS) . ')');
+	return \%c;
+}
+sub work_of {
+	my ($sid) = @_;
+	my $before = counters();
+	my $got = cgi_get($sid);
+	my $after = counters();
+	return join ' ', "$got->{status}$got->{code}",
+	    map { "$_=" . ($after->{$_} - $before->{$_}) } @COUNTERS;
+}
+my %work = (other => work_of('c10'), none => work_of('c0'),
+    own => work_of('c1'));
+is($work{other}, $work{none}, "another org's call and a missing one: the"
+    . ' same database work') or diag("other: $work{other}\nnone: $work{none}");
+like($work{other}, qr/^404call_not_found /, '  both 404 call_not_found');
+isnt($work{own}, $work{none}, '  (a found call reads more: the measure'
+    . ' tells lookups apart)');
 
 # created_at defaults to UTC, whatever the session's time zone.
 ($ok, $out) = as_cust("SET time_zone = '+05:00';

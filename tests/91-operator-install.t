@@ -162,13 +162,15 @@ like($out, qr/holds no password/, '  saying why') or diag($out);
 is(slurp($copy), $before, '  and the file is left alone');
 
 # 7. An upgrade: a database made by an earlier release (its calls table
-# has no filter indexes, and CREATE TABLE IF NOT EXISTS does not add them),
-# with rows. Setup adds the six indexes and keeps the rows; run again, it
-# alters nothing; with one index dropped, it adds that one only. (Its own
-# config file: a second database. The account's password changes, which
-# the Apache above no longer needs.)
+# has no filter indexes and no calls_by_call_sid, and CREATE TABLE IF NOT
+# EXISTS does not add them), with rows. Setup adds the six filter indexes
+# and the unique one-call key and keeps the rows; run again, it alters
+# nothing; with one index dropped, it adds that one only; with two calls of
+# one organisation sharing a call_sid (the old key dropped), it adds none
+# and says what to do. (Its own config file: a second database. The
+# account's password changes, which the Apache above no longer needs.)
 my @want = map { "calls_by_$_" }
-    qw(agent_id call_type end_reason from_number status to_number);
+    qw(agent_id call_sid call_type end_reason from_number status to_number);
 my $fixture = "$top/tests/fixtures/10-tables-929fa63.sql";
 admin('CREATE DATABASE legacy CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
 $st->run_script('sh', '-c', "'$top/scripts/db.sh' sql '$dir' legacy"
@@ -193,7 +195,7 @@ sub legacy_rows {
 }
 sub alters { admin("SHOW GLOBAL STATUS LIKE 'Com_alter_table'") =~ s/^\S+\s+//r }
 is(legacy_indexes(), 'NULL', 'a database of the earlier release: no filter'
-    . ' indexes');
+    . ' indexes, no calls_by_call_sid');
 my $rows = legacy_rows();
 my $legacy_conf = "$dir/legacy.cnf";
 my $legacy_cmd = join ' ', map { Stack::quote($_) } $setup, '--socket',
@@ -204,8 +206,15 @@ is($?, 0, 'calls-api-setup on it succeeds') or diag($out);
 like($out, qr/adding indexes to calls: \Q@want\E/,
     '  saying which indexes it adds') or diag($out);
 is(legacy_indexes(), join(' ', map {
-    my $c = s/^calls_by_//r; "$_(client_id,$c,created_at,call_sid)" } @want),
-    '  the six, each (client_id, <filter>, created_at, call_sid)');
+    my $c = s/^calls_by_//r; $c eq 'call_sid' ? "$_(client_id,call_sid)"
+    : "$_(client_id,$c,created_at,call_sid)" } @want),
+    '  the six, each (client_id, <filter>, created_at, call_sid), and'
+    . ' calls_by_call_sid (client_id, call_sid)');
+is(admin("SELECT GROUP_CONCAT(INDEX_NAME ORDER BY INDEX_NAME) FROM
+    information_schema.STATISTICS WHERE TABLE_SCHEMA = 'legacy' AND
+    TABLE_NAME = 'calls' AND NON_UNIQUE = 0 AND SEQ_IN_INDEX = 1"),
+    'calls_by_call_sid,calls_call_sid,PRIMARY',
+    '  calls_by_call_sid unique; the old calls_call_sid kept');
 is(legacy_rows(), $rows, '  the rows as they were (CHECKSUM TABLE)');
 is(admin('SELECT COUNT(*) FROM legacy.calls'), 2000, '  all 2000 of them');
 my $indexes = legacy_indexes();
@@ -213,7 +222,8 @@ my $alters = alters();
 my $create = admin('SHOW CREATE TABLE legacy.calls');
 $out = `$legacy_cmd 2>&1`;
 is($?, 0, 'calls-api-setup again') or diag($out);
-like($out, qr/calls has the filter indexes/, '  finds them there') or diag($out);
+like($out, qr/calls has the filter indexes and calls_by_call_sid/,
+    '  finds them there') or diag($out);
 is(alters(), $alters, '  and alters no table (Com_alter_table)');
 is(admin('SHOW CREATE TABLE legacy.calls'), $create, '  the table unchanged');
 admin('ALTER TABLE legacy.calls DROP INDEX calls_by_agent_id');
@@ -221,8 +231,28 @@ $out = `$legacy_cmd 2>&1`;
 is($?, 0, 'with calls_by_agent_id dropped, setup again') or diag($out);
 like($out, qr/adding indexes to calls: calls_by_agent_id\n/,
     '  adds that one only') or diag($out);
-is(legacy_indexes(), $indexes, '  the six indexes again');
+is(legacy_indexes(), $indexes, '  the seven indexes again');
 is(legacy_rows(), $rows, '  the rows still as they were');
+admin('ALTER TABLE legacy.calls DROP INDEX calls_call_sid,
+    DROP INDEX calls_by_call_sid, DROP INDEX calls_by_status');
+admin("INSERT INTO calls (call_sid, client_id, to_number, agent_id,
+    created_at) VALUES ('call_7', 'org_old', '+1555', 'agent_1',
+    '2024-06-01')", 'legacy');
+$out = `$legacy_cmd 2>&1`;
+isnt($?, 0, 'with call_7 of org_old twice, setup fails') or diag($out);
+like($out, qr/Duplicate entry 'org_old-call_7' for key 'calls_by_call_sid'/,
+    "  with MariaDB's error") or diag($out);
+my $find = 'GROUP BY client_id, call_sid HAVING COUNT(*) > 1;';
+like($out, qr/share a call_sid.*no index was added.*\Q$find\E/,
+    '  saying what to do') or diag($out);
+unlike(legacy_indexes(), qr/calls_by_status/, '  and adding no index');
+admin("DELETE FROM calls WHERE call_sid = 'call_7' AND created_at =
+    '2024-06-01'", 'legacy');
+$out = `$legacy_cmd 2>&1`;
+is($?, 0, 'the duplicate deleted, setup again') or diag($out);
+like($out, qr/adding indexes to calls: calls_by_call_sid calls_by_status\n/,
+    '  adds the two') or diag($out);
+is(legacy_indexes(), $indexes, '  the seven indexes again');
 
 is($st->crashes('apache'), '', 'no crash in the error log');
 done_testing;

@@ -92,6 +92,10 @@ main(void)
 	ok(strstr(sql_text[SQL_GET_CALL], " WHERE c.call_sid = ? AND "
 	    "c.client_id = ? AND OCTET_LENGTH(c.call_sid) = ?") != NULL,
 	    "one call: by (client_id, call_sid), exactly (PAD SPACE)");
+	ok(strstr(sql_text[SQL_GET_CALL], " FROM calls c FORCE INDEX "
+	    "(calls_by_call_sid) LEFT JOIN agents a ") != NULL,
+	    "one call: calls_by_call_sid, forced (an upgraded table keeps "
+	    "calls_call_sid)");
 
 	/* Without the join (the agent cache): the same page, agent_name
 	 * NULL in its place, no agents table. */
