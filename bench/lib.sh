@@ -66,6 +66,29 @@ measure() {
 	return "$rc"
 }
 
+# bench_wrk OUT DB_PID WEB_PID COMM -- WRK_ARGS...: one wrk run (by
+# measure, its output in OUT) between two CPU snapshots (bench/cpu.pl;
+# its files in $run). Sets res, the JSON of the BENCH line that
+# bench/follow.lua prints, and cpu, cpu.pl diff's JSON of CPU seconds
+# (MariaDB DB_PID, the web server WEB_PID apart from the responders named
+# COMM below it, those responders, wrk, the rest). Dies, showing OUT, when
+# wrk printed no BENCH line.
+bench_wrk() {
+	local out=$1 db=$2 web=$3 comm=$4
+	shift 4
+	[ "${1:-}" = -- ] || die "bench_wrk OUT DB_PID WEB_PID COMM -- WRK_ARGS"
+	shift
+	perl bench/cpu.pl snap >"$run/cpu.before"
+	times >"$run/times.before"
+	measure wrk "$@" >"$out" 2>&1
+	times >"$run/times.after"
+	perl bench/cpu.pl snap >"$run/cpu.after"
+	res=$(sed -n 's/^BENCH //p' "$out")
+	[ -n "$res" ] || { cat "$out" >&2; die "wrk failed"; }
+	cpu=$(perl bench/cpu.pl diff "$run/cpu.before" "$run/cpu.after" \
+	    "$run/times.before" "$run/times.after" "$db" "$web" "$comm")
+}
+
 # The common parts of a bench's cleanup() (which stops its own web
 # servers in between): the load generator's process group ($child) ...
 bench_stop_child() {
