@@ -137,18 +137,10 @@ stop_side() {
 
 walk() {
 	local side=$1 what=$2 key=$3 pair=$4 c=$5 res cpu
-	perl bench/cpu.pl snap >"$run/cpu.before"
-	times >"$run/times.before"
-	measure wrk -t"$c" -c"$c" -d"${seconds}s" --timeout 10s \
+	bench_wrk "$run/wrk.out" "$db_pid" "$(web_pid lighttpd "$run")" \
+	    calls-api -- -t"$c" -c"$c" -d"${seconds}s" --timeout 10s \
 	    --latency -s bench/follow.lua -H "Authorization: Bearer $key" \
-	    "http://127.0.0.1:$port/api/calls" -- "$limit" >"$run/wrk.out" 2>&1
-	times >"$run/times.after"
-	perl bench/cpu.pl snap >"$run/cpu.after"
-	res=$(sed -n 's/^BENCH //p' "$run/wrk.out")
-	[ -n "$res" ] || { cat "$run/wrk.out" >&2; die "wrk failed"; }
-	cpu=$(perl bench/cpu.pl diff "$run/cpu.before" "$run/cpu.after" \
-	    "$run/times.before" "$run/times.after" "$db_pid" \
-	    "$(web_pid lighttpd "$run")" calls-api)
+	    "http://127.0.0.1:$port/api/calls" -- "$limit"
 	record "{\"side\":\"$side\",\"what\":\"$what\",\"pair\":$pair,\"res\":$res,\"cpu\":$cpu}"
 	say "$(printf 'pair %s %s %-4s: ' "$pair" "$side" "$what")$(perl -MJSON::PP -e '
 	    $r = decode_json($ARGV[0]); $c = decode_json($ARGV[1]);

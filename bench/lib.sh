@@ -2,6 +2,50 @@
 # pool.sh, agents.sh, soak.sh, ab.sh); sourced, from the top of the
 # checkout.
 
+# A signal that stops a bench runs its traps inside whatever redirection
+# is active then (`measure wrk ... >"$run/wrk.out" 2>&1`), and cleanup()
+# must not write into that file: bench_traps points stdout and stderr
+# back at what they were as the bench started. Not by keeping copies of
+# them (every daemon the bench starts would inherit those: a pipe to the
+# bench's reader held open by mariadbd) but by their /proc/PID/fd
+# targets (a terminal, a file, pipe:[inode]), found again through the
+# copy bash keeps while a redirection lasts.
+bench_fd_target() {
+	readlink "/proc/$$/fd/$1" 2>/dev/null || true
+}
+bench_stdout=$(bench_fd_target 1)
+bench_stderr=$(bench_fd_target 2)
+
+# bench_fd_writable N: whether our descriptor N is open for writing.
+bench_fd_writable() {
+	local flags
+	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$$/fdinfo/$1" \
+	    2>/dev/null) || return 1
+	[ -n "$flags" ] && [ $((8#$flags & 3)) -ne 0 ]
+}
+
+# bench_fd_restore FD TARGET: FD (1 or 2) pointed at TARGET again when a
+# redirection moved it, through another descriptor of ours that points
+# there and is open for writing; left alone when there is none.
+bench_fd_restore() {
+	local fd=$1 target=$2 f
+	[ -n "$target" ] || return 0
+	[ "$(bench_fd_target "$fd")" != "$target" ] || return 0
+	for f in "/proc/$$/fd/"*; do
+		f=${f##*/}
+		if [ "$f" = "$fd" ] ||
+		    [ "$(bench_fd_target "$f")" != "$target" ] ||
+		    ! bench_fd_writable "$f"; then
+			continue
+		fi
+		case $fd in
+		1) exec 1>&"$f" ;;
+		2) exec 2>&"$f" ;;
+		esac
+		return 0
+	done
+}
+
 # say MESSAGE: progress on stderr, "[bench  12s] ..." ($prefix, bash's SECONDS).
 say() {
 	printf '[%s %3ds] %s\n' "${prefix:-bench}" "$SECONDS" "$*" >&2
@@ -66,6 +110,30 @@ measure() {
 	return "$rc"
 }
 
+# bench_wrk OUT DB_PID WEB_PID COMM -- WRK_ARGS...: one wrk run (by
+# measure, its output in OUT) between two CPU snapshots (bench/cpu.pl;
+# its files in $run). Sets res, the JSON of the BENCH line that
+# bench/follow.lua prints, and cpu, cpu.pl diff's JSON of CPU seconds
+# (MariaDB DB_PID, the web server WEB_PID apart from the responders named
+# COMM below it, those responders, wrk, the rest). Dies, showing OUT, when
+# wrk printed no BENCH line.
+bench_wrk() {
+	local out=$1 db=$2 web=$3 comm=$4
+	shift 4
+	[ "${1:-}" = -- ] || die "bench_wrk OUT DB_PID WEB_PID COMM -- WRK_ARGS"
+	shift
+	perl bench/cpu.pl snap >"$run/cpu.before"
+	times >"$run/times.before"
+	measure wrk "$@" >"$out" 2>&1
+	times >"$run/times.after"
+	perl bench/cpu.pl snap >"$run/cpu.after"
+	res=$(sed -n 's/^BENCH //p' "$out")
+	[ -n "$res" ] || { cat "$out" >&2; die "wrk failed"; }
+	# shellcheck disable=SC2034 # the caller's
+	cpu=$(perl bench/cpu.pl diff "$run/cpu.before" "$run/cpu.after" \
+	    "$run/times.before" "$run/times.after" "$db" "$web" "$comm")
+}
+
 # The common parts of a bench's cleanup() (which stops its own web
 # servers in between): the load generator's process group ($child) ...
 bench_stop_child() {
@@ -88,9 +156,26 @@ bench_end() {
 	exit "$rc"
 }
 
+# The EXIT trap of bench_traps: the bench's own stdout and stderr back
+# (a TERM during `measure ... >file` would send cleanup's messages, "run
+# directory kept" among them, into that file), then cleanup() with the
+# exit status in $?.
+bench_exit() {
+	local rc=$?
+	set +e
+	bench_fd_restore 1 "$bench_stdout"
+	bench_fd_restore 2 "$bench_stderr"
+	bench_status "$rc"
+	cleanup
+}
+
+bench_status() {
+	return "$1"
+}
+
 # cleanup() on exit; INT and TERM exit with their usual statuses.
 bench_traps() {
-	trap cleanup EXIT
+	trap bench_exit EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 }

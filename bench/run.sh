@@ -182,18 +182,10 @@ wrk_run() {
 	local hdr=()
 	[ -n "$key" ] && hdr=(-H "Authorization: Bearer $key")
 	[ "$what" = trivial ] && dir=$run/trivial
-	perl bench/cpu.pl snap >"$run/cpu.before"
-	times >"$run/times.before"
-	measure wrk -t"$c" -c"$c" -d"${seconds}s" --timeout 10s --latency \
+	bench_wrk "$run/wrk.out" "$db_pid" "$(web_pid "$server" "$dir")" \
+	    "$what" -- -t"$c" -c"$c" -d"${seconds}s" --timeout 10s --latency \
 	    -s bench/follow.lua "${hdr[@]}" "$(url "$server" "$what")" \
-	    -- "$limit" >"$run/wrk.out" 2>&1
-	times >"$run/times.after"
-	perl bench/cpu.pl snap >"$run/cpu.after"
-	res=$(sed -n 's/^BENCH //p' "$run/wrk.out")
-	[ -n "$res" ] || { cat "$run/wrk.out" >&2; die "wrk failed"; }
-	cpu=$(perl bench/cpu.pl diff "$run/cpu.before" "$run/cpu.after" \
-	    "$run/times.before" "$run/times.after" "$db_pid" \
-	    "$(web_pid "$server" "$dir")" "$what")
+	    -- "$limit"
 	record "{\"kind\":\"wrk\",\"what\":\"$what\",\"server\":\"$server\",\"c\":$c,\"rep\":$rep,\"res\":$res,\"cpu\":$cpu}"
 	say "$(printf '%-9s %-8s c=%-2s rep %s: %s' "$what" "$server" "$c" "$rep" \
 	    "$(perl -MJSON::PP -e '$r = decode_json($ARGV[0]);

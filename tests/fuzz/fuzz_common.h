@@ -1,8 +1,9 @@
 /*
  * What the handler harness and the seed generator share: the cursor
- * secret, the keys and the in-memory data set. The seeds hold real cursors
- * signed with FUZZ_SECRET for positions of this data set, so changing
- * either means regenerating the seeds (make fuzz-seeds).
+ * secrets, the keys and the in-memory data set. The seeds hold real
+ * cursors signed with FUZZ_SECRET (and a few with FUZZ_SECRET_PREVIOUS)
+ * for positions of this data set, so changing any of them means
+ * regenerating the seeds (make fuzz-seeds).
  */
 #ifndef CALLS_API_FUZZ_COMMON_H
 #define CALLS_API_FUZZ_COMMON_H
@@ -16,6 +17,11 @@
 /* 32 bytes, no NUL: the handler's cursor-secret and fuzz_cursor's. */
 #define FUZZ_SECRET	"fuzz-secret-0123456789abcdef-32b"
 #define FUZZ_SECRET_LEN	32
+/* The handler's cursor-secret-previous (a rotation in progress): the same
+ * length, so FUZZ_SECRET_LEN serves both. */
+#define FUZZ_SECRET_PREVIOUS	"fuzz-secret-previous-0123456789a"
+_Static_assert(sizeof(FUZZ_SECRET_PREVIOUS) - 1 == FUZZ_SECRET_LEN,
+    "both fuzz secrets are FUZZ_SECRET_LEN bytes");
 
 #define FUZZ_NCALLS	240	/* 200 of org_acme, 40 of org_globex */
 

@@ -21,6 +21,9 @@
  *       D  the store fails with CA_ERR_DB_UNAVAILABLE (503 allowed)
  *       I  the store fails with CA_ERR_INTERNAL (500 allowed)
  *       X  the handler has no configuration (500 allowed)
+ *       S  one secret: no cursor-secret-previous (by default the handler
+ *          is in a rotation: cursor-secret FUZZ_SECRET, and
+ *          cursor-secret-previous FUZZ_SECRET_PREVIOUS)
  *   6 SCRIPT_NAME
  *   7 PATH_INFO
  *   8 HTTP_X_REQUEST_ID
@@ -40,6 +43,17 @@
  * the store as printed, come in strict keyset order, and whose pagination
  * block is consistent. A 200 with a next_cursor is followed by one more
  * page (all of them with F), which must continue strictly after it.
+ *
+ * Cursors, against a reference model that decodes the query's cursor
+ * under each secret alone (cursor_decode) for the key's organisation and
+ * the query's order and filters: on /api/calls, a 200 with a cursor needs
+ * one signed with cursor-secret, or with cursor-secret-previous during a
+ * rotation; an invalid_cursor needs one signed with neither (or with the
+ * previous one and S). A cursor signed with the previous secret is served
+ * the same way as by a handler whose cursor-secret is that secret: the
+ * same status and head, the same body (on a 200 the same rows and
+ * pagination, the cursors at the same positions). Every cursor a 200
+ * hands out is signed with cursor-secret, never the previous one.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +63,7 @@
 
 #include <jansson.h>
 
+#include "../../lib/cursor.h"
 #include "../../lib/handler.h"
 #include "../../lib/log.h"
 #include "../../lib/params.h"
@@ -68,7 +83,11 @@ static struct fake_store	 fs;
 static struct config		 cfg;
 static struct handler		 h;	/* configured */
 static struct handler		 hx;	/* without configuration */
-static struct response		 resp, resp2;
+/* cursor-secret FUZZ_SECRET_PREVIOUS alone: what a cursor signed with
+ * it must get from h during a rotation. */
+static struct config		 cfg_old;
+static struct handler		 h_old;
+static struct response		 resp, resp2, resp_old;
 static int			 ready;
 static int			 log_lines;	/* lines of the last request */
 
@@ -93,8 +112,13 @@ setup(void)
 	cfg.secret_len = FUZZ_SECRET_LEN;
 	cfg.scan_limit = 40;	/* two filters: pages cut at 40 rows */
 	strcpy(cfg.route, CONFIG_ROUTE_DEFAULT);
+	cfg_old = cfg;
+	memcpy(cfg_old.secret, FUZZ_SECRET_PREVIOUS, FUZZ_SECRET_LEN);
+	/* h's previous secret is set (or not: S) for each input. */
+	memcpy(cfg.secret_previous, FUZZ_SECRET_PREVIOUS, FUZZ_SECRET_LEN);
 	if (handler_init(&h, &cfg, &store) == -1 ||
-	    handler_init(&hx, NULL, &store) == -1)
+	    handler_init(&hx, NULL, &store) == -1 ||
+	    handler_init(&h_old, &cfg_old, &store) == -1)
 		abort();
 	ready = 1;
 }
@@ -182,6 +206,133 @@ query_is_plain(const char *query)
 	order_asc = p.order == LIST_ORDER_ASC;
 	may_cut = params_eq_count(&p) >= 2;
 	return params_canonical(&p, canon, sizeof(canon)) == 0;
+}
+
+/*
+ * The reference model of cursor verification. query_signer() parses the
+ * query as the handler does and says which secret signed its cursor for
+ * org and the query's order and filters, trying each secret alone; it
+ * leaves the binding's filters text in model_canon (for the cursors a 200
+ * hands out) and whether the query has a cursor in model_has_cursor.
+ */
+enum signer { SIGNED_BY_NEITHER, SIGNED_BY_CURRENT, SIGNED_BY_PREVIOUS };
+
+static char	 model_canon[PARAMS_CANONICAL_MAX];
+static int	 model_has_cursor;
+
+/* 1 when text is a cursor signed with secret for org and model_canon. */
+static int
+signed_with(const char *text, const char *secret, const char *org,
+    struct cursor_pos *pos)
+{
+	struct cursor_binding	 b;
+
+	b.secret = (const unsigned char *)secret;
+	b.secret_len = FUZZ_SECRET_LEN;
+	b.client_id = org;
+	b.filters = model_canon;
+	return cursor_decode(text, &b, pos) == 0;
+}
+
+static enum signer
+query_signer(const char *query, const char *org)
+{
+	static struct buf	 work;
+	struct list_params	 p;
+	struct ca_fail		 f;
+	struct cursor_pos	 pos;
+
+	model_has_cursor = 0;
+	model_canon[0] = '\0';
+	if (params_parse(query, &work, &p, &f) != CA_OK ||
+	    params_canonical(&p, model_canon, sizeof(model_canon)) < 0)
+		return SIGNED_BY_NEITHER;
+	model_has_cursor = p.cursor != NULL;
+	if (p.cursor == NULL || org == NULL)
+		return SIGNED_BY_NEITHER;
+	if (signed_with(p.cursor, FUZZ_SECRET, org, &pos))
+		return SIGNED_BY_CURRENT;
+	if (signed_with(p.cursor, FUZZ_SECRET_PREVIOUS, org, &pos))
+		return SIGNED_BY_PREVIOUS;
+	return SIGNED_BY_NEITHER;
+}
+
+/* The cursors of a 200 page: signed with cursor-secret (for org and
+ * model_canon), whatever signed the cursor that asked for the page. */
+static void
+check_issued(json_t *body, const char *org)
+{
+	json_t			*pag = json_object_get(body, "pagination");
+	const char		*c;
+	struct cursor_pos	 pos;
+
+	if ((c = json_string_value(json_object_get(pag, "next_cursor"))))
+		CHECK(signed_with(c, FUZZ_SECRET, org, &pos));
+	if ((c = json_string_value(json_object_get(pag, "prev_cursor"))))
+		CHECK(signed_with(c, FUZZ_SECRET, org, &pos));
+}
+
+/* 1 when a and b are the same position (and direction). */
+static int
+same_pos(const struct cursor_pos *a, const struct cursor_pos *b)
+{
+	const struct ts	*x = &a->created_at, *y = &b->created_at;
+
+	return x->year == y->year && x->month == y->month &&
+	    x->day == y->day && x->hour == y->hour && x->minute == y->minute &&
+	    x->second == y->second && x->usec == y->usec &&
+	    a->call_sid_len == b->call_sid_len &&
+	    memcmp(a->call_sid, b->call_sid, a->call_sid_len) == 0 &&
+	    a->dir == b->dir && a->inclusive == b->inclusive;
+}
+
+/*
+ * cur (from h, in a rotation) and old (from h_old, cursor-secret the
+ * previous one) answered the same request, whose cursor the previous
+ * secret signed: the same answer, except that h signs the cursors it
+ * hands out with its own secret: they must be at the same positions.
+ */
+static void
+check_same_as_old(const struct response *cur, const struct response *old,
+    const char *org)
+{
+	static const char *const	 names[] = { "next_cursor", "prev_cursor" };
+	json_t				*a, *b, *pa, *pb;
+	json_error_t			 jerr;
+	struct cursor_pos		 x, y;
+	const char			*ca, *cb;
+	size_t				 i;
+
+	CHECK(old->err == cur->err);
+	CHECK(old->head.len == cur->head.len &&
+	    memcmp(old->head.data, cur->head.data, cur->head.len) == 0);
+	if (cur->err != CA_OK) {
+		CHECK(old->body.len == cur->body.len &&
+		    memcmp(old->body.data, cur->body.data, cur->body.len) == 0);
+		return;
+	}
+	a = json_loadb(cur->body.data, cur->body.len, 0, &jerr);
+	b = json_loadb(old->body.data, old->body.len, 0, &jerr);
+	CHECK(a != NULL && b != NULL);
+	pa = json_object_get(a, "pagination");
+	pb = json_object_get(b, "pagination");
+	CHECK(json_is_object(pa) && json_is_object(pb));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ca = json_string_value(json_object_get(pa, names[i]));
+		cb = json_string_value(json_object_get(pb, names[i]));
+		CHECK((ca == NULL) == (cb == NULL));
+		if (ca == NULL)
+			continue;
+		CHECK(signed_with(ca, FUZZ_SECRET, org, &x));
+		CHECK(signed_with(cb, FUZZ_SECRET_PREVIOUS, org, &y));
+		CHECK(same_pos(&x, &y));
+		/* Compared; the rest must be equal as it stands. */
+		CHECK(json_object_set_new(pa, names[i], json_null()) == 0 &&
+		    json_object_set_new(pb, names[i], json_null()) == 0);
+	}
+	CHECK(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
 }
 
 /* 1 when the head is sane and the status is the one of resp->err. */
@@ -416,7 +567,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		 i, total = 0, count, limit;
 	enum ca_err	 fail_with;
 	int		 forced, have_prev = 0, status, follow_all, pages;
-	int		 plain, route;
+	int		 plain, route, rotating;
 
 	if (!ready)
 		setup();
@@ -454,6 +605,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* With the cache on, the store breaks only after the first request. */
 	fs.fail_with = cfg.key_cache_seconds > 0 ? CA_OK : fail_with;
 	hp = strchr(opts, 'X') != NULL ? &hx : &h;
+	/* A rotation of the cursor secret in progress, unless S. */
+	rotating = strchr(opts, 'S') == NULL;
+	cfg.secret_previous_len = rotating ? FUZZ_SECRET_LEN : 0;
+	cfg_old.key_cache_seconds = cfg.key_cache_seconds;
+	memset(&h_old.cache, 0, sizeof(h_old.cache));
 	forced = fs.fail_with != CA_OK || hp == &hx;
 	follow_all = strchr(opts, 'F') != NULL;
 	org = key_org(req.authorization);
@@ -508,6 +664,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(org != NULL);
 	if (status == 200)
 		CHECK(req.query == NULL || strlen(req.query) <= QUERY_MAX_LEN);
+
+	/* Cursors on the list: the reference model (see the top). */
+	if (hp == &h && route == 1) {
+		enum signer	 signer = query_signer(req.query, org);
+
+		if (resp.err == CA_OK && model_has_cursor)
+			CHECK(signer == SIGNED_BY_CURRENT ||
+			    (signer == SIGNED_BY_PREVIOUS && rotating));
+		if (resp.err == CA_ERR_CURSOR_INVALID)
+			CHECK(signer == SIGNED_BY_NEITHER ||
+			    (signer == SIGNED_BY_PREVIOUS && !rotating));
+		if (resp.err == CA_OK)
+			check_issued(body, org);
+		if (signer == SIGNED_BY_PREVIOUS && rotating) {
+			struct request	 old = req;
+
+			old.request_id = resp.request_id;
+			handler_serve(&h_old, &old, NOW, &resp_old);
+			check_same_as_old(&resp, &resp_old, org);
+		}
+	}
 
 	/*
 	 * The same request again with the key cache warm: the same answer,
@@ -574,10 +751,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		next.uri = "/api/calls";
 		next.query = follow_q;
 		next.authorization = req.authorization;
+		/* Our own cursor: signed with cursor-secret, and good. */
+		CHECK(query_signer(follow_q, org) == SIGNED_BY_CURRENT);
 		handler_serve(hp, &next, NOW, &resp2);
 		body2 = check_response(&resp2, forced, org, &prev, &have_prev,
 		    seen);
-		CHECK(body2 != NULL);	/* our own cursor is always good */
+		CHECK(body2 != NULL);
+		check_issued(body2, org);
 		count = json_array_size(json_object_get(body2, "data"));
 		CHECK(count >= 1 && count <= limit);
 		total += count;

@@ -16,7 +16,9 @@
 #include <jansson.h>
 
 #include "../../lib/base64.h"
+#include "../../lib/buf.h"
 #include "../../lib/cursor.h"
+#include "../../lib/params.h"
 #include "../../lib/query.h"
 #include "fuzz_common.h"
 
@@ -75,24 +77,41 @@ repeat(char c, size_t n)
 	return s;
 }
 
-/* A real cursor for pos, or abort. */
+/* A real cursor for pos, bound to the order and filters of query (NULL:
+ * none), or abort. */
 static void
-encode(const struct ts *t, const char *sid, const char *secret,
-    const char *org, char out[CURSOR_TEXT_MAX + 1])
+encode_for(const struct ts *t, const char *sid, const char *secret,
+    const char *org, const char *query, char out[CURSOR_TEXT_MAX + 1])
 {
+	static struct buf	 work;
 	struct cursor_binding	 b;
 	struct cursor_pos	 pos;
+	struct list_params	 p;
+	struct ca_fail		 f;
+	char			 canon[PARAMS_CANONICAL_MAX];
 
+	canon[0] = '\0';
+	if (query != NULL && (params_parse(query, &work, &p, &f) != CA_OK ||
+	    params_canonical(&p, canon, sizeof(canon)) < 0))
+		abort();
 	b.secret = (const unsigned char *)secret;
 	b.secret_len = FUZZ_SECRET_LEN;
 	b.client_id = org;
-	b.filters = "";
+	b.filters = canon;
 	memset(&pos, 0, sizeof(pos));
 	pos.created_at = *t;
 	pos.call_sid_len = strlen(sid);
 	memcpy(pos.call_sid, sid, pos.call_sid_len);
 	if (cursor_encode(&pos, &b, out, CURSOR_TEXT_MAX + 1) == -1)
 		abort();
+}
+
+/* The same, without order or filters. */
+static void
+encode(const struct ts *t, const char *sid, const char *secret,
+    const char *org, char out[CURSOR_TEXT_MAX + 1])
+{
+	encode_for(t, sid, secret, org, NULL, out);
 }
 
 /* base64url of a text. */
@@ -295,6 +314,20 @@ handler_seeds(const struct fake_store *fs)
 	    "cursor=%s\n", globex);
 	putf(H, "err-cursor-bad-signature", "GET\n/api/calls\nBearer ck_acme\n"
 	    "cursor=%s\n", other);
+	/* cursor-secret-previous: a rotation in progress (S: none set). */
+	encode(&tie->created_at, tie->call_sid, FUZZ_SECRET_PREVIOUS,
+	    "org_acme", other);
+	putf(H, "real-cursor-previous", "GET\n/api/calls\nBearer ck_acme\n"
+	    "limit=3&cursor=%s\n", other);
+	putf(H, "real-cursor-previous-follow", "GET\n/api/calls\n"
+	    "Bearer ck_acme\ncursor=%s&limit=4\nF", other);
+	putf(H, "err-cursor-previous-unset", "GET\n/api/calls\n"
+	    "Bearer ck_acme\nlimit=3&cursor=%s\nS", other);
+	encode_for(&tie->created_at, tie->call_sid, FUZZ_SECRET_PREVIOUS,
+	    "org_acme", "order=asc&agent_id=agent_0", other);
+	putf(H, "real-cursor-previous-filtered", "GET\n/api/calls\n"
+	    "Bearer ck_acme\nagent_id=agent_0&order=asc&limit=2&cursor=%s\n",
+	    other);
 	puts_(H, "err-cursor-empty", "GET\n/api/calls\nBearer ck_acme\ncursor=\n");
 	puts_(H, "err-cursor-junk", "GET\n/api/calls\nBearer ck_acme\n"
 	    "cursor=aGVsbG8\n");
