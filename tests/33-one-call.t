@@ -191,23 +191,11 @@ for my $server (@servers) {
 # request each, under CGI (a fresh process per request: connect, key
 # lookup, call lookup, nothing cached), three times each. The found call
 # reads more (its agent's row): the counters do tell lookups apart.
-my @COUNTERS = qw(Com_stmt_execute Handler_read_first Handler_read_key
-    Handler_read_last Handler_read_next Handler_read_prev Handler_read_rnd
-    Handler_read_rnd_next Rows_read);
-sub counters {
-	my %c = map { split /\t/ } split /\n/, $st->sql('SHOW GLOBAL STATUS '
-	    . 'WHERE Variable_name IN ('
-	    . join(', ', map { "'$_'" } @COUNTERS) . ')');
-	return \%c;
-}
 sub work_of {
 	my ($target) = @_;
-	my $before = counters();
-	my $r = $st->get('cgi', $target, $acme);
-	my $after = counters();
 	# SHOW GLOBAL STATUS itself is counted the same each time.
-	return join ' ', $r->{status},
-	    map { "$_=" . ($after->{$_} - $before->{$_}) } @COUNTERS;
+	return Stack::db_work(sub { $st->sql(@_) },
+	    sub { $st->get('cgi', $target, $acme)->{status} });
 }
 my (%work);
 for my $round (1 .. 3) {

@@ -370,6 +370,28 @@ sub openapi_check {
 }
 test2_add_callback_testing_done(\&openapi_check);
 
+# The database's work for one request: its handler counters (SHOW GLOBAL
+# STATUS, through $sql, which runs one statement and returns its rows
+# tab-separated) read before and after $request, which makes the request
+# and returns a label (e.g. its status). "LABEL Name=delta ..."; reading
+# the counters itself adds the same to each delta.
+my @DB_WORK_COUNTERS = qw(Com_stmt_execute Handler_read_first
+    Handler_read_key Handler_read_last Handler_read_next Handler_read_prev
+    Handler_read_rnd Handler_read_rnd_next Rows_read);
+sub db_work {
+	my ($sql, $request) = @_;
+	my $counters = sub {
+		return { map { split /\t/ } split /\n/,
+		    $sql->('SHOW GLOBAL STATUS WHERE Variable_name IN ('
+		    . join(', ', map { "'$_'" } @DB_WORK_COUNTERS) . ')') };
+	};
+	my $before = $counters->();
+	my $label = $request->();
+	my $after = $counters->();
+	return join ' ', $label,
+	    map { "$_=" . ($after->{$_} - $before->{$_}) } @DB_WORK_COUNTERS;
+}
+
 sub get {
 	my ($self, $server, $target, $key, %hdr) = @_;
 	$hdr{Authorization} = "Bearer $key" if defined $key;
